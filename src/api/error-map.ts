@@ -1,0 +1,55 @@
+import { isSlipwayError, type ErrorCode } from '../lib/index.js';
+
+/** The one place where an error code becomes an HTTP status. */
+const STATUS: Record<ErrorCode, number> = {
+  E_BAD_REQUEST: 400,
+  E_VALIDATION: 422,
+  E_UNAUTHORIZED: 401,
+  E_NOT_FOUND: 404,
+  E_APP_NOT_FOUND: 404,
+  E_APP_EXISTS: 409,
+  E_APP_NAME_INVALID: 422,
+  E_APP_NAME_RESERVED: 422,
+  E_CONFIG_KEY_INVALID: 422,
+  E_CONFIG_TOO_LARGE: 422,
+  E_BODY_TOO_LARGE: 413,
+  E_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_SERVER_RUNNING: 409,
+  E_SETTINGS_INVALID: 400,
+  E_STATE: 500,
+  E_INTERNAL: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; hint?: string };
+}
+
+/** Fastify's own transport errors (bad JSON, body too large) keep their meaning under our codes. */
+const FASTIFY: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'E_BODY_TOO_LARGE', message: 'request body is larger than the limit' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'E_BAD_REQUEST', message: 'request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'E_BAD_REQUEST', message: 'request body is empty but Content-Type says JSON' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'E_UNSUPPORTED_MEDIA_TYPE', message: 'send JSON with Content-Type: application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'E_BAD_REQUEST', message: 'Content-Length does not match the body' },
+};
+
+export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
+  if (isSlipwayError(err)) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message } };
+    if (err.hint) body.error.hint = err.hint;
+    return { status: STATUS[err.code], body };
+  }
+  const fcode = (err as { code?: unknown }).code;
+  if (typeof fcode === 'string' && FASTIFY[fcode]) {
+    const e = FASTIFY[fcode];
+    return { status: STATUS[e.code], body: { error: { code: e.code, message: e.message } } };
+  }
+  if (err instanceof SyntaxError) {
+    return { status: 400, body: { error: { code: 'E_BAD_REQUEST', message: 'request body is not valid JSON' } } };
+  }
+  return { status: 500, body: { error: { code: 'E_INTERNAL', message: 'internal error; see the server log' } } };
+}
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppView } from '../apps/index.js';
+import type { ReleaseRow } from '../releases/index.js';
+import type { ApiDeps } from './server.js';
+import { CreateAppBody, parseBody, type AppJson, type ConfigPatchJson, type ReleaseJson } from './schemas.js';
+
+type NameParams = { Params: { name: string } };
+
+export function appRoutes(api: FastifyInstance, deps: ApiDeps): void {
+  const appJson = ({ app, release }: AppView): AppJson => ({
+    name: app.name,
+    web_url: deps.webUrl(app.name),
+    git_url: deps.gitUrl(app.name),
+    created_at: app.created_at,
+    release: release ? `v${release.version}` : null,
+    config_vars: release ? Object.keys(release.config).length : 0,
+  });
+
+  api.get('/v1/apps', async () => deps.apps.list().map(appJson));
+
+  api.post('/v1/apps', async (req, reply) => {
+    const body = parseBody(CreateAppBody, req.body);
+    const view = deps.apps.create(body.name);
+    return reply.code(201).send(appJson(view));
+  });
+
+  api.get<NameParams>('/v1/apps/:name', async (req) => appJson(deps.apps.view(req.params.name)));
+
+  api.delete<NameParams>('/v1/apps/:name', async (req) => {
+    const app = deps.apps.destroy(req.params.name);
+    return { name: app.name, destroyed: true };
+  });
+
+  api.get<NameParams>('/v1/apps/:name/config', async (req) => deps.config.get(deps.apps.getApp(req.params.name).id));
+
+  api.patch<NameParams>('/v1/apps/:name/config', async (req): Promise<ConfigPatchJson> => {
+    const app = deps.apps.getApp(req.params.name);
+    const change = deps.config.patch(app.id, req.body);
+    return { config: change.config, release: change.release ? `v${change.release.version}` : null };
+  });
+
+  api.get<NameParams>('/v1/apps/:name/releases', async (req) =>
+    deps.releases.list(deps.apps.getApp(req.params.name).id).map(releaseJson),
+  );
+}
+
+/** Releases are listed without their config: listings never show secrets. */
+function releaseJson(r: ReleaseRow): ReleaseJson {
+  return {
+    version: r.version,
+    name: `v${r.version}`,
+    description: r.description,
+    status: r.status,
+    slug: r.slug,
+    process_types: r.process_types,
+    created_at: r.created_at,
+  };
+}

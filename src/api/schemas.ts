@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { SlipwayError } from '../lib/index.js';
+
+/** Request bodies. Unknown keys are rejected. */
+export const CreateAppBody = z.strictObject({ name: z.string().optional() });
+
+/** Turns untyped input into T or throws E_VALIDATION naming the path (never the value). */
+export function parseBody<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const msg = r.error.issues
+    .map((i) => {
+      const where = i.path.length ? i.path.join('.') : 'body';
+      return i.code === 'unrecognized_keys' ? `${where}: unknown key(s) ${i.keys.join(', ')}` : `${where}: ${i.message}`;
+    })
+    .join('; ');
+  throw new SlipwayError('E_VALIDATION', msg);
+}
+
+/** Response shapes, shared with the CLI as types. */
+export interface AppJson {
+  name: string;
+  web_url: string;
+  git_url: string;
+  created_at: string;
+  /** Current release, e.g. "v3". */
+  release: string | null;
+  config_vars: number;
+}
+
+export interface ReleaseJson {
+  version: number;
+  name: string;
+  description: string;
+  status: string;
+  slug: string | null;
+  process_types: Record<string, string>;
+  created_at: string;
+}
+
+export interface ConfigPatchJson {
+  config: Record<string, string>;
+  /** The release created by the change, or null when nothing changed. */
+  release: string | null;
+}
+
+export interface ServerJson {
+  version: string;
+  api: string;
+  router: string;
+  domain: string;
+}
+
+export interface ErrorJson {
+  error: { code: string; message: string; hint?: string };
+}

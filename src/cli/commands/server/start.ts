@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+
+/** What the daemon needs; injected by the entry point so the CLI does not import the daemon. */
+export type RunServer = (flags: { home?: string; apiListen?: string; routerListen?: string; domain?: string }) => Promise<void>;
+
+export function register(program: Command, runServer: RunServer): void {
+  program
+    .command('server')
+    .description('run the Slipway daemon (API, git, builds, router) in the foreground')
+    .option('--home <dir>', 'state directory [$SLIPWAY_HOME] (default ~/.slipway)')
+    .option('--api-listen <host:port>', 'API and git address [$SLIPWAY_API_LISTEN] (default 127.0.0.1:7070; port 0 = any free port)')
+    .option('--router-listen <host:port>', 'router address [$SLIPWAY_ROUTER_LISTEN] (default 127.0.0.1:8080)')
+    .option('--domain <domain>', 'apps are served at APP.DOMAIN [$SLIPWAY_DOMAIN] (default localhost)')
+    .addHelpText('after', '\nExample:\n  $ slipway server --home /var/lib/slipway --api-listen 0.0.0.0:7070 --domain apps.example.com')
+    .action(async (opts: { home?: string; apiListen?: string; routerListen?: string; domain?: string }) => {
+      await runServer(opts);
+    });
+}

@@ -1,0 +1,45 @@
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../lib/index.js';
+import { lockHome } from './lock.js';
+import { parseSettings, urlFor, type ServerFlags } from './settings.js';
+import { wire } from './wire.js';
+
+/**
+ * `slipway server`: lock the home, open state, bind the API and the router,
+ * write server.json, print one `slipway ready` line; SIGTERM/SIGINT stop it.
+ */
+export async function runServer(flags: ServerFlags): Promise<void> {
+  const settings = parseSettings(flags, process.env);
+  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  chmodSync(settings.home, 0o700); // it holds the token and every app's secrets
+  const lock = await lockHome(settings.home);
+  const p = wire(settings);
+
+  const routerAddr = await p.router.listen(settings.routerListen.host, settings.routerListen.port);
+  p.urls.router = urlFor(routerAddr.address, routerAddr.port);
+  await p.api.listen({ host: settings.apiListen.host, port: settings.apiListen.port });
+  const apiAddr = p.api.server.address();
+  if (!apiAddr || typeof apiAddr === 'string') throw new Error('API listener has no TCP address');
+  p.urls.api = urlFor(apiAddr.address, apiAddr.port);
+
+  const infoFile = path.join(settings.home, 'server.json');
+  const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
+  writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
+  process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`slipway: ${signal} received, stopping\n`);
+    await p.api.close();
+    await p.router.close();
+    p.db.close();
+    rmSync(infoFile, { force: true });
+    lock.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,69 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { SlipwayError } from '../lib/index.js';
+
+export interface Listen {
+  host: string;
+  port: number;
+}
+
+export interface Settings {
+  home: string;
+  apiListen: Listen;
+  routerListen: Listen;
+  domain: string;
+}
+
+/** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
+export interface ServerFlags {
+  home?: string;
+  apiListen?: string;
+  routerListen?: string;
+  domain?: string;
+}
+
+const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** "127.0.0.1:7070", "[::1]:7070", ":7070" (all interfaces), port 0 = pick a free one. */
+export function parseListen(input: string, what: string): Listen {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]*)):(\d{1,5})$/.exec(input);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new SlipwayError('E_SETTINGS_INVALID', `${what}: "${input}" is not HOST:PORT`, { hint: 'for example 127.0.0.1:7070, [::1]:7070, or :0 for any free port' });
+  }
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+const Schema = z.object({
+  home: z.string().min(1),
+  apiListen: z.string(),
+  routerListen: z.string(),
+  domain: z.string().regex(DOMAIN_RULE, 'must be a lowercase DNS name such as localhost or apps.example.com'),
+});
+
+export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Settings {
+  const raw = {
+    home: flags.home ?? env.SLIPWAY_HOME ?? path.join(os.homedir(), '.slipway'),
+    apiListen: flags.apiListen ?? env.SLIPWAY_API_LISTEN ?? '127.0.0.1:7070',
+    routerListen: flags.routerListen ?? env.SLIPWAY_ROUTER_LISTEN ?? '127.0.0.1:8080',
+    domain: flags.domain ?? env.SLIPWAY_DOMAIN ?? 'localhost',
+  };
+  const r = Schema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new SlipwayError('E_SETTINGS_INVALID', `--${String(i?.path[0] ?? 'setting')}: ${i?.message ?? 'invalid'}`);
+  }
+  return {
+    home: path.resolve(r.data.home),
+    apiListen: parseListen(r.data.apiListen, '--api-listen'),
+    routerListen: parseListen(r.data.routerListen, '--router-listen'),
+    domain: r.data.domain,
+  };
+}
+
+/** The URL clients use for a bound address: a wildcard bind is reached on loopback. */
+export function urlFor(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}

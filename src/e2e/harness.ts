@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run, waitFor, type RunResult } from '../lib/index.js';
+
+export const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+
+interface After {
+  after(fn: () => unknown): void;
+}
+
+export interface ServerInfo {
+  pid: number;
+  api: string;
+  router: string;
+  domain: string;
+  version: string;
+}
+
+/** An environment without the developer's own Slipway settings or saved login. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLIPWAY_') && !k.startsWith('NODE_TEST')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export function tempDir(t: After, prefix = 'slipway-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A real `slipway server` child process on port 0 in a temp home. */
+export class Daemon {
+  child: ChildProcess | undefined;
+  info!: ServerInfo;
+  token!: string;
+  readonly configHome: string;
+  stderr = '';
+
+  constructor(readonly home: string, configHome: string) {
+    this.configHome = configHome;
+  }
+
+  static async start(t: After): Promise<Daemon> {
+    const d = new Daemon(tempDir(t, 'slipway-home-'), tempDir(t, 'slipway-cfg-'));
+    t.after(() => d.stop('SIGKILL'));
+    await d.boot();
+    return d;
+  }
+
+  async boot(): Promise<void> {
+    const child = spawn(process.execPath, [BIN, 'server', '--home', this.home, '--api-listen', '127.0.0.1:0', '--router-listen', '127.0.0.1:0'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
+    await waitFor(() => stdout.includes('slipway ready') || child.exitCode !== null, { timeoutMs: 20_000, what: 'slipway ready' });
+    if (!stdout.includes('slipway ready')) throw new Error(`server exited ${child.exitCode}: ${this.stderr}`);
+    this.info = JSON.parse(readFileSync(path.join(this.home, 'server.json'), 'utf8')) as ServerInfo;
+    this.token = readFileSync(path.join(this.home, 'admin-token'), 'utf8').trim();
+  }
+
+  /** Stops the server; resolves with its exit code (or signal). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string | null> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? c?.signalCode ?? null;
+    const exited = new Promise<number | string | null>((r) => c.once('exit', (code, sig) => r(code ?? sig)));
+    c.kill(signal);
+    return exited;
+  }
+
+  /** Runs the real CLI against this server (SLIPWAY_URL + SLIPWAY_TOKEN unless env overrides). */
+  cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<RunResult> {
+    const env = cleanEnv({ SLIPWAY_URL: this.info.api, SLIPWAY_TOKEN: this.token, XDG_CONFIG_HOME: this.configHome, ...opts.env });
+    return run([process.execPath, BIN, ...args], { env, cwd: opts.cwd, input: opts.input, allowFailure: true, timeoutMs: 30_000 });
+  }
+
+  async api(method: string, urlPath: string, body?: unknown, token: string | null = this.token): Promise<{ status: number; json: any; text: string }> {
+    const headers: Record<string, string> = {};
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.info.api + urlPath, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text };
+  }
+}

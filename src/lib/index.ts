@@ -1,0 +1,6 @@
+/** Generic helpers with nothing Slipway-specific: errors, argv-only exec, polling, crash-safe files. */
+export { SlipwayError, ExecError, isSlipwayError, type ErrorCode, type ErrorDetails } from './errors.js';
+export { run, type RunOptions, type RunResult } from './exec.js';
+export { waitFor, sleep, type WaitOptions } from './wait.js';
+export { writeFileAtomic, writeFileExclusive, resolveInside } from './fsx.js';
+export { packageVersion } from './pkg.js';

@@ -1,0 +1,3 @@
+/** Immutable releases (slug + config + process types) and, later, rollback and the slug store. */
+export { ReleaseService } from './service.js';
+export type { ReleaseRow } from '../state/index.js';

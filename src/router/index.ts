@@ -1,0 +1,3 @@
+/** The router's control side: host → app → targets, told via setTargets(); platform error pages. */
+export { Router, type RouteTarget } from './router.js';
+export { PAGES, renderPage, type ErrorPage } from './pages.js';
