@@ -1,0 +1,18 @@
+// `npm run bench [NAME...]`: runs the named benchmarks (default: all), prints
+// a table for each and writes bench/results/NAME.json.
+import { appsCreate } from './apps-create.js';
+
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  'apps-create': () => appsCreate(),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  const b = BENCHES[name];
+  if (!b) {
+    process.stderr.write(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}\n`);
+    process.exitCode = 2;
+    continue;
+  }
+  await b();
+}

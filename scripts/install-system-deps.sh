@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Slipway needs, if missing:
+#   git        – app repositories and the smart-HTTP git endpoint
+#   bubblewrap – the per-app sandbox for builds and instances
+#   zstd       – slug compression
+#   python3-venv, make, g++ – the python buildpack; building better-sqlite3 from source
+# As root it installs them; otherwise it prints the exact command to run.
+set -euo pipefail
+
+need=()
+command -v git >/dev/null || need+=(git)
+command -v bwrap >/dev/null || need+=(bubblewrap)
+command -v zstd >/dev/null || need+=(zstd)
+command -v make >/dev/null || need+=(make)
+command -v g++ >/dev/null || need+=(g++)
+# Builds use Debian's python3 (readable by every app user), not a per-user one.
+if [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+else
+  need+=(python3 python3-venv)
+fi
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "slipway needs these Debian packages: ${need[*]}" >&2
+  echo "install them with: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "installing: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

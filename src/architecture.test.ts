@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// The import rules of ARCHITECTURE.md ("Rooms"): which room may import which.
+// Read from the TypeScript sources, so a forbidden edge fails here.
+const ALLOWED: Record<string, string[]> = {
+  daemon: ['*'],
+  api: ['apps', 'config', 'releases', 'git', 'build', 'logs', 'supervisor', 'scheduler', 'router', 'lib'],
+  cli: ['api/schemas', 'lib'],
+  apps: ['state', 'lib'],
+  config: ['state', 'lib'],
+  git: ['build', 'lib'],
+  build: ['buildpacks', 'procfile', 'releases', 'logs', 'lib'],
+  buildpacks: ['lib'],
+  procfile: ['lib'],
+  releases: ['procfile', 'config', 'state', 'lib'],
+  runtime: ['lib', 'logs'],
+  supervisor: ['runtime/driver', 'releases', 'logs', 'lib'],
+  router: ['lib', 'logs'],
+  scheduler: ['procfile', 'releases', 'supervisor', 'lib'],
+  logs: ['lib'],
+  state: ['lib'],
+  lib: [],
+  e2e: ['lib', 'api/schemas'],
+  '(entry)': ['cli', 'daemon'],
+};
+
+const SRC = path.resolve(fileURLToPath(import.meta.url), '../../../src');
+
+function* tsFiles(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) yield* tsFiles(p);
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) yield p;
+  }
+}
+
+const roomOf = (rel: string): string => (rel.includes('/') ? (rel.split('/')[0] as string) : '(entry)');
+
+test('imports between rooms follow ARCHITECTURE.md', () => {
+  const violations: string[] = [];
+  let edges = 0;
+  for (const file of tsFiles(SRC)) {
+    const rel = path.relative(SRC, file);
+    if (rel.endsWith('.test.ts') && !rel.startsWith('e2e/')) continue; // tests may reach into their own room
+    const from = roomOf(rel);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)['"](\.[^'"]+)['"]/g)) {
+      const target = path.relative(SRC, path.resolve(path.dirname(file), m[1] as string)).replace(/\.js$/, '');
+      const to = roomOf(target);
+      if (to === from) continue;
+      edges++;
+      const allowed = ALLOWED[from] ?? [];
+      const inner = target.slice(to.length + 1);
+      const ok = allowed.includes('*') || allowed.includes(target) || (allowed.includes(to) && (inner === 'index' || from === '(entry)'));
+      if (!ok) violations.push(`${rel} imports ${target}`);
+    }
+  }
+  assert.ok(edges > 10, 'the scan found the imports');
+  assert.deepEqual(violations, []);
+});
+
+test('every room named in the rules exists or is planned, and no unknown room exists', () => {
+  for (const name of readdirSync(SRC)) {
+    if (statSync(path.join(SRC, name)).isDirectory()) assert.ok(name in ALLOWED, `unknown room src/${name}: add it to ARCHITECTURE.md and this test`);
+  }
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Daemon } from './harness.js';
+
+test('SIGKILL at any moment loses no acknowledged change', async (t) => {
+  const d = await Daemon.start(t);
+  await d.api('POST', '/v1/apps', { name: 'durable' });
+  const token = d.token;
+  let acked = 0;
+  for (let round = 0; round < 3; round++) {
+    let stop = false;
+    const writer = (async () => {
+      while (!stop) {
+        const n = acked + 1;
+        try {
+          const r = await d.api('PATCH', '/v1/apps/durable/config', { N: String(n), [`K${n}`]: 'v' });
+          if (r.status === 200) acked = n;
+        } catch {
+          return; // the server died mid-request: that change was not acknowledged
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 150 + round * 100));
+    await d.stop('SIGKILL');
+    stop = true;
+    await writer;
+    await d.boot();
+    assert.equal(d.token, token, 'the admin token survives restarts');
+    const config = (await d.api('GET', '/v1/apps/durable/config')).json as Record<string, string>;
+    const n = Number(config.N);
+    assert.ok(n >= acked && n <= acked + 1, `config has change ${n}, acknowledged ${acked}`);
+    for (let i = 1; i <= acked; i++) assert.equal(config[`K${i}`], 'v', `acknowledged change ${i} is kept`);
+    acked = n;
+    const rels = (await d.api('GET', '/v1/apps/durable/releases')).json as { version: number }[];
+    assert.equal(rels[0]?.version, n + 1, 'one release per change, none half-written');
+  }
+  assert.ok(acked > 3, `some changes were made (${acked})`);
+  const info = JSON.parse(readFileSync(path.join(d.home, 'server.json'), 'utf8')) as { pid: number };
+  assert.equal(info.pid, d.child?.pid, 'server.json is rewritten by the restarted server');
+});
