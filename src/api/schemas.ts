@@ -54,3 +54,23 @@ export interface ServerJson {
 export interface ErrorJson {
   error: { code: string; message: string; hint?: string };
 }
+
+export interface BuildJson {
+  id: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  source: 'git' | 'upload';
+  commit: string | null;
+  release: string | null;
+  buildpacks: string[];
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+/** One line of a build stream (POST /v1/apps/NAME/builds). */
+export interface BuildStreamLine {
+  log?: string;
+  result?: { status: 'succeeded' | 'failed'; build: string; release?: string; process_types?: Record<string, string> };
+  error?: { code: string; message: string; hint?: string };
+}

@@ -1,15 +1,23 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppService } from '../apps/index.js';
+import type { BuildService } from '../build/index.js';
+import type { HookEnv } from '../git/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
+import { buildRoutes } from './routes-builds.js';
+import { gitRoutes } from './routes-git.js';
 import type { ServerJson } from './schemas.js';
 
 export interface ApiDeps {
+  home: string;
   apps: AppService;
+  builds: BuildService;
+  /** How git's pre-receive hook reaches the build endpoint. */
+  hook: HookEnv;
   config: ConfigService;
   releases: ReleaseService;
   /** Hashes of valid tokens; read on every request so a new token works at once. */
@@ -37,7 +45,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   api.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toHttpError(err);
-    if (status === 401) reply.header('www-authenticate', 'Bearer realm="slipway"');
+    // git only sends credentials after a Basic challenge
+    if (status === 401) reply.header('www-authenticate', _req.url.startsWith('/git/') ? 'Basic realm="slipway"' : 'Bearer realm="slipway"');
     if (status >= 500) process.stderr.write(`slipway: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
     void reply.code(status).send(body);
   });
@@ -46,7 +55,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     throw new SlipwayError('E_NOT_FOUND', `no such route: ${req.method} ${req.url.split('?')[0]}`, { hint: 'see docs/api.md' });
   });
 
+  // Archives and git pack streams pass through as raw streams: they are
+  // size-checked while received (receiveUpload), never buffered whole.
+  const RAW = ['application/x-tar', 'application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'];
+  api.addContentTypeParser(RAW, (_req, payload, done) => done(null, payload));
+
   api.get('/v1/server', async () => deps.server());
   appRoutes(api, deps);
+  buildRoutes(api, deps);
+  gitRoutes(api, deps);
   return api;
 }

@@ -4,7 +4,7 @@ import type { AppRow, ReleaseRow, Store } from '../state/index.js';
 import { generateAppName, parseAppName } from './names.js';
 
 /** Directories under SLIPWAY_HOME that belong to one app; destroying the app removes them all. */
-export const APP_DIRS = ['repos', 'cache', 'slugs', 'releases', 'logs'] as const;
+export const APP_DIRS = ['repos', 'cache', 'slugs', 'releases', 'logs', 'builds'] as const;
 
 export interface AppEvents {
   created?(app: AppRow): void;
@@ -55,6 +55,13 @@ export class AppService {
     }
     this.events.created?.(app);
     return { app, release: this.store.latestRelease(app.id) };
+  }
+
+  /** Replaces the app's buildpack list (specs already validated by the caller); [] means detect. */
+  setBuildpacks(name: unknown, specs: string[]): AppRow {
+    const app = this.getApp(name);
+    this.store.setBuildpacks(app.id, specs);
+    return { ...app, buildpacks: specs };
   }
 
   destroy(name: unknown): AppRow {

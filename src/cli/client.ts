@@ -30,6 +30,30 @@ export class Client {
     return this.target.url;
   }
 
+  get token(): string | undefined {
+    return this.target.token;
+  }
+
+  /** A raw request (streams up or down); the caller handles the answer. */
+  async raw(method: string, path: string, init: { body?: ReadableStream | null; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.target.token) headers.authorization = `Bearer ${this.target.token}`;
+    try {
+      return await fetch(this.target.url + path, { method, headers, body: init.body ?? null, duplex: 'half', signal: AbortSignal.timeout(init.timeoutMs ?? 30 * 60_000) } as RequestInit);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new CliError(`cannot reach the Slipway server at ${this.target.url} (${cause})`, 'is it running? start it with `slipway server`, or check SLIPWAY_URL / `slipway login`');
+    }
+  }
+
+  /** Turns a non-2xx answer into the CliError the user sees. */
+  static async failure(res: Response, hadToken: boolean): Promise<CliError> {
+    const data = safeJson(await res.text()) as ErrorJson | undefined;
+    const e = data?.error;
+    if (res.status === 401) return new CliError(e?.message ?? 'unauthorized', hadToken ? 'the token was refused: run `slipway login` again' : 'no token found: run `slipway login --url URL --token TOKEN` or set SLIPWAY_TOKEN', 1, e?.code);
+    return new CliError(e?.message ?? `server answered ${res.status}`, e?.hint, 1, e?.code);
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }
@@ -59,16 +83,9 @@ export class Client {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new CliError(`cannot reach the Slipway server at ${this.target.url} (${cause})`, 'is it running? start it with `slipway server`, or check SLIPWAY_URL / `slipway login`');
     }
+    if (!res.ok) throw await Client.failure(res, Boolean(this.target.token));
     const text = await res.text();
-    const data: unknown = text ? safeJson(text) : undefined;
-    if (!res.ok) {
-      const e = (data as ErrorJson | undefined)?.error;
-      if (res.status === 401) {
-        throw new CliError(e?.message ?? 'unauthorized', this.target.token ? 'the token was refused: run `slipway login` again' : 'no token found: run `slipway login --url URL --token TOKEN` or set SLIPWAY_TOKEN', 1, e?.code);
-      }
-      throw new CliError(e?.message ?? `server answered ${res.status}`, e?.hint, 1, e?.code);
-    }
-    return data as T;
+    return (text ? safeJson(text) : undefined) as T;
   }
 }
 

@@ -14,6 +14,10 @@ import * as configSet from './commands/config/set.js';
 import * as configUnset from './commands/config/unset.js';
 import * as releasesList from './commands/releases/list.js';
 import * as server from './commands/server/start.js';
+import * as gitRemote from './commands/git/remote.js';
+import * as deploy from './commands/builds/deploy.js';
+import * as builds from './commands/builds/list.js';
+import * as buildpacks from './commands/buildpacks/index.js';
 
 export interface MainDeps {
   runServer: server.RunServer;
@@ -22,7 +26,7 @@ export interface MainDeps {
 const COMMANDS: { register(p: Command, ctx: Ctx): void }[] = [
   appsList, appsCreate, appsInfo, appsDestroy,
   configList, configGet, configSet, configUnset,
-  releasesList, login,
+  releasesList, gitRemote, deploy, builds, buildpacks, login,
 ];
 
 export function buildProgram(ctx: Ctx, deps: MainDeps): Command {

@@ -22,6 +22,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const apiAddr = p.api.server.address();
   if (!apiAddr || typeof apiAddr === 'string') throw new Error('API listener has no TCP address');
   p.urls.api = urlFor(apiAddr.address, apiAddr.port);
+  p.hook.url = p.urls.api;
 
   const infoFile = path.join(settings.home, 'server.json');
   const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };

@@ -13,6 +13,7 @@ export interface Settings {
   apiListen: Listen;
   routerListen: Listen;
   domain: string;
+  buildTimeoutMs: number;
 }
 
 /** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
@@ -21,6 +22,7 @@ export interface ServerFlags {
   apiListen?: string;
   routerListen?: string;
   domain?: string;
+  buildTimeout?: string;
 }
 
 const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -40,6 +42,7 @@ const Schema = z.object({
   apiListen: z.string(),
   routerListen: z.string(),
   domain: z.string().regex(DOMAIN_RULE, 'must be a lowercase DNS name such as localhost or apps.example.com'),
+  buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
 });
 
 export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Settings {
@@ -48,17 +51,20 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     apiListen: flags.apiListen ?? env.SLIPWAY_API_LISTEN ?? '127.0.0.1:7070',
     routerListen: flags.routerListen ?? env.SLIPWAY_ROUTER_LISTEN ?? '127.0.0.1:8080',
     domain: flags.domain ?? env.SLIPWAY_DOMAIN ?? 'localhost',
+    buildTimeout: flags.buildTimeout ?? env.SLIPWAY_BUILD_TIMEOUT ?? '900',
   };
   const r = Schema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new SlipwayError('E_SETTINGS_INVALID', `--${String(i?.path[0] ?? 'setting')}: ${i?.message ?? 'invalid'}`);
+    const flag = String(i?.path[0] ?? 'setting').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new SlipwayError('E_SETTINGS_INVALID', `--${flag}: ${i?.message ?? 'invalid'}`);
   }
   return {
     home: path.resolve(r.data.home),
     apiListen: parseListen(r.data.apiListen, '--api-listen'),
     routerListen: parseListen(r.data.routerListen, '--router-listen'),
     domain: r.data.domain,
+    buildTimeoutMs: r.data.buildTimeout * 1000,
   };
 }
 

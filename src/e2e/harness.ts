@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,15 +45,18 @@ export class Daemon {
     this.configHome = configHome;
   }
 
-  static async start(t: After): Promise<Daemon> {
+  extraArgs: string[] = [];
+
+  static async start(t: After, opts: { args?: string[] } = {}): Promise<Daemon> {
     const d = new Daemon(tempDir(t, 'slipway-home-'), tempDir(t, 'slipway-cfg-'));
+    d.extraArgs = opts.args ?? [];
     t.after(() => d.stop('SIGKILL'));
     await d.boot();
     return d;
   }
 
   async boot(): Promise<void> {
-    const child = spawn(process.execPath, [BIN, 'server', '--home', this.home, '--api-listen', '127.0.0.1:0', '--router-listen', '127.0.0.1:0'], {
+    const child = spawn(process.execPath, [BIN, 'server', '--home', this.home, '--api-listen', '127.0.0.1:0', '--router-listen', '127.0.0.1:0', ...this.extraArgs], {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -80,6 +83,15 @@ export class Daemon {
   cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<RunResult> {
     const env = cleanEnv({ SLIPWAY_URL: this.info.api, SLIPWAY_TOKEN: this.token, XDG_CONFIG_HOME: this.configHome, ...opts.env });
     return run([process.execPath, BIN, ...args], { env, cwd: opts.cwd, input: opts.input, allowFailure: true, timeoutMs: 30_000 });
+  }
+
+  /** The environment a user's git needs to push here (the credential helper asks the CLI for the token). */
+  gitEnv(): NodeJS.ProcessEnv {
+    return cleanEnv({ SLIPWAY_URL: this.info.api, SLIPWAY_TOKEN: this.token, XDG_CONFIG_HOME: this.configHome, ...GIT_IDENTITY });
+  }
+
+  git(args: string[], cwd: string): Promise<RunResult> {
+    return run(['git', ...args], { cwd, env: this.gitEnv(), allowFailure: true, timeoutMs: 300_000 });
   }
 
   async api(method: string, urlPath: string, body?: unknown, token: string | null = this.token): Promise<{ status: number; json: any; text: string }> {
@@ -110,4 +122,29 @@ export function httpGet(url: string, headers: Record<string, string> = {}): Prom
     req.on('error', reject);
     req.setTimeout(30_000, () => req.destroy(new Error(`GET ${url} timed out`)));
   });
+}
+
+export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1',
+};
+
+/** Copies fixtures/apps/NAME into a temp dir and makes it a git repo with one commit on main. */
+export async function fixtureRepo(t: After, name: string): Promise<string> {
+  const dir = tempDir(t, `app-${name}-`);
+  cpSync(path.join(FIXTURES, 'apps', name), dir, { recursive: true });
+  const env = cleanEnv(GIT_IDENTITY);
+  await run(['git', 'init', '-q', '-b', 'main'], { cwd: dir, env });
+  await run(['git', 'add', '-A'], { cwd: dir, env });
+  await run(['git', 'commit', '-qm', 'init'], { cwd: dir, env });
+  return dir;
+}
+
+export async function commitAll(dir: string, message: string): Promise<string> {
+  const env = cleanEnv(GIT_IDENTITY);
+  await run(['git', 'add', '-A'], { cwd: dir, env });
+  await run(['git', 'commit', '-qm', message], { cwd: dir, env });
+  return (await run(['git', 'rev-parse', 'HEAD'], { cwd: dir, env })).stdout.trim();
 }

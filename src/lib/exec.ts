@@ -39,6 +39,10 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
       if (exitCode === 0 || opts.allowFailure) resolve(result);
       else reject(new ExecError({ argv, exitCode, signal, stderr: result.stderr }));
     });
+    // A child that exits without reading its stdin (git rev-parse, ...) makes the write fail with EPIPE; that is not an error of the run.
+    child.stdin?.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin?.end(opts.input ?? '');
   });
 }

@@ -4,3 +4,5 @@ export { run, type RunOptions, type RunResult } from './exec.js';
 export { waitFor, sleep, type WaitOptions } from './wait.js';
 export { writeFileAtomic, writeFileExclusive, resolveInside } from './fsx.js';
 export { packageVersion } from './pkg.js';
+export { packDirectory } from './pack-dir.js';
+export { bwrapArgs, passwdFor, type SandboxSpec, type Mount } from './sandbox.js';

@@ -32,4 +32,28 @@ export const migrations: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE apps ADD COLUMN uid INTEGER;
+      ALTER TABLE apps ADD COLUMN buildpacks TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      UPDATE apps SET uid = 70000 + id;
+      INSERT INTO counters (name, value) SELECT 'uid', COALESCE(MAX(uid), 70000) FROM apps;
+      CREATE TABLE builds (
+        id              TEXT PRIMARY KEY,
+        app_id          INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        seq             INTEGER NOT NULL,
+        status          TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        commit_sha      TEXT,
+        release_version INTEGER,
+        buildpacks      TEXT NOT NULL DEFAULT '[]',
+        error           TEXT,
+        created_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        UNIQUE (app_id, seq)
+      );
+    `,
+  },
 ];

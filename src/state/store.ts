@@ -4,7 +4,18 @@ export interface AppRow {
   id: number;
   name: string;
   created_at: string;
+  /** The app's own Unix user id: builds and instances run as it. Never reused. */
+  uid: number;
+  /** Buildpacks set with `buildpacks:set` (specs, in order); empty = app.json or detection. */
+  buildpacks: string[];
 }
+
+interface RawApp extends Omit<AppRow, 'buildpacks'> {
+  buildpacks: string;
+}
+
+const APP_COLS = 'id, name, created_at, uid, buildpacks';
+const toApp = (r: RawApp | undefined): AppRow | undefined => r && { ...r, buildpacks: JSON.parse(r.buildpacks) as string[] };
 
 export interface ReleaseRow {
   id: number;
@@ -41,22 +52,27 @@ export class Store {
   constructor(private readonly db: Db) {}
 
   findApp(name: string): AppRow | undefined {
-    return this.db.prepare('SELECT id, name, created_at FROM apps WHERE name = ?').get(name) as AppRow | undefined;
+    return toApp(this.db.prepare(`SELECT ${APP_COLS} FROM apps WHERE name = ?`).get(name) as RawApp | undefined);
   }
 
   listApps(): AppRow[] {
-    return this.db.prepare('SELECT id, name, created_at FROM apps ORDER BY name').all() as AppRow[];
+    return (this.db.prepare(`SELECT ${APP_COLS} FROM apps ORDER BY name`).all() as RawApp[]).map((r) => toApp(r) as AppRow);
   }
 
   /** Inserts the app and its v1 "Initial release" atomically; returns undefined if the name is taken. */
   insertApp(name: string): AppRow | undefined {
     return this.db.transaction(() => {
-      const res = this.db.prepare('INSERT INTO apps (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, now());
-      if (res.changes === 0) return undefined;
+      if (this.findApp(name)) return undefined;
+      const uid = (this.db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'uid' RETURNING value").get() as { value: number }).value;
+      this.db.prepare('INSERT INTO apps (name, created_at, uid) VALUES (?, ?, ?)').run(name, now(), uid);
       const app = this.findApp(name) as AppRow;
       this.insertReleaseTx(app.id, { description: 'Initial release', config: {} });
       return app;
     })();
+  }
+
+  setBuildpacks(id: number, buildpacks: string[]): void {
+    this.db.prepare('UPDATE apps SET buildpacks = ? WHERE id = ?').run(JSON.stringify(buildpacks), id);
   }
 
   deleteApp(id: number): void {

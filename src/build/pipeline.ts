@@ -1,0 +1,94 @@
+import { builtinRefs, parseBuildpackRef, resolveBuildpacks, runBuildpacks, type BuildpackRef, type ResolvedBuildpack } from '../buildpacks/index.js';
+import { extractArchive } from './archive.js';
+import { readManifests, type Manifests } from './manifests.js';
+import { SANDBOX_LAYOUT, sandboxedStepRunner } from './step-runner.js';
+import type { BuildApp, BuildSource } from './types.js';
+import { prepareForUser, type Workspace } from './workspace.js';
+
+export interface PipelineInput {
+  app: BuildApp;
+  src: BuildSource;
+  ws: Workspace;
+  config: Record<string, string>;
+  deadline: number;
+  /** Proxy and CA settings of the host, passed to builds on purpose (see MEASUREMENTS.md). */
+  hostEnv: Record<string, string>;
+  log: (line: string) => void;
+}
+
+export interface PipelineResult {
+  processTypes: Record<string, string>;
+  buildpacks: string[];
+}
+
+/** detect → compile → release for one build, in small steps. Each failure throws a SlipwayError the caller reports. */
+export async function runPipeline(p: PipelineInput): Promise<PipelineResult> {
+  await extractArchive(p.src.archive, p.ws.app);
+  const manifests = readManifests(p.ws.app);
+  const { refs, detect } = chooseBuildpacks(p.app, manifests);
+  const buildpacks = await resolveBuildpacks(refs, { workDir: p.ws.buildpacks, log: p.log });
+  await prepareForUser(p.ws, p.app.name, p.app.uid, p.config);
+  const result = await runBuildpacks({
+    buildpacks,
+    detect,
+    layout: SANDBOX_LAYOUT,
+    env: buildEnv(p),
+    runStep: sandboxedStepRunner({ ws: p.ws, uid: p.app.uid, hostname: p.app.name, buildpackDirs: buildpackMounts(buildpacks), deadline: p.deadline }),
+    log: p.log,
+  });
+  const processTypes = { ...result.defaultProcessTypes, ...(manifests.procfile ?? {}) };
+  logProcessTypes(p.log, processTypes, manifests.procfile !== undefined);
+  return { processTypes, buildpacks: result.buildpacks.map((b) => b.spec) };
+}
+
+/** The app's list (buildpacks:set), else app.json's `buildpacks`, else detection over the built-ins. */
+function chooseBuildpacks(app: BuildApp, m: Manifests): { refs: BuildpackRef[]; detect: boolean } {
+  if (app.buildpacks.length > 0) return { refs: app.buildpacks.map(parseBuildpackRef), detect: false };
+  const fromJson = m.appJson?.buildpacks?.map((b) => b.url) ?? [];
+  if (fromJson.length > 0) return { refs: fromJson.map(parseBuildpackRef), detect: false };
+  return { refs: builtinRefs(), detect: true };
+}
+
+function buildpackMounts(bps: ResolvedBuildpack[]): string[] {
+  return [...new Set(bps.map((b) => b.dir))];
+}
+
+/** A clean environment: nothing of the daemon's own, only what a build needs and the host's proxy/CA settings. */
+function buildEnv(p: PipelineInput): Record<string, string> {
+  const env: Record<string, string> = {
+    ...p.hostEnv,
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: '/app',
+    LANG: 'C.UTF-8',
+    STACK: 'slipway-1',
+    SLIPWAY_APP: p.app.name,
+  };
+  if (p.src.commit) env.SOURCE_VERSION = p.src.commit;
+  return env;
+}
+
+function logProcessTypes(log: (l: string) => void, types: Record<string, string>, fromProcfile: boolean): void {
+  log('-----> Discovering process types');
+  const names = Object.keys(types);
+  if (names.length === 0) {
+    log('       No process types: add a Procfile (e.g. `web: node server.js`) so the app can run');
+    return;
+  }
+  log(`       ${fromProcfile ? 'Procfile declares' : 'Default'} types -> ${names.join(', ')}`);
+}
+
+/** Variables of the host that builds must honour to reach package registries (proxies, private CAs). */
+export const HOST_ENV_PASSTHROUGH = [
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'PIP_CERT', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO',
+  'npm_config_cafile', 'npm_config_registry', 'PIP_INDEX_URL',
+];
+
+export function hostEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of HOST_ENV_PASSTHROUGH) {
+    const v = env[k];
+    if (v) out[k] = v;
+  }
+  return out;
+}

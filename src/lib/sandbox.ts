@@ -1,0 +1,94 @@
+import { existsSync, lstatSync } from 'node:fs';
+
+export interface Mount {
+  /** Path on the host. */
+  src: string;
+  /** Path inside the sandbox (default: same as src). */
+  dest?: string;
+  readOnly: boolean;
+}
+
+export interface SandboxSpec {
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** Numeric user and group the command runs as; omitted = the caller's own (no switch). */
+  uid?: number;
+  gid?: number;
+  hostname: string;
+  mounts: Mount[];
+  /** Symlinks created inside the sandbox after the mounts: path → target. */
+  links?: { path: string; target: string }[];
+  /** A passwd file to show as /etc/passwd, so tools that look up the user find it. */
+  passwdFile?: string;
+  groupFile?: string;
+}
+
+/** System directories every sandbox sees read-only (a merged-/usr Debian keeps /bin etc. as symlinks). */
+const SYSTEM_DIRS = ['/usr', '/etc', '/opt'];
+const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
+
+/**
+ * Builds the bubblewrap argv for a spec (a pure function: tested by asserting
+ * the array). Own PID/IPC/UTS namespaces, read-only system, private /tmp,
+ * nothing of the host's /home, /root, /var or the daemon's state unless
+ * mounted explicitly. The network namespace is shared: builds fetch
+ * packages and instances listen on ports the router reaches.
+ *
+ * Dropping to the app's user is done inside by `setpriv` (bwrap's own --uid
+ * needs a user namespace, which would map the app to root outside).
+ */
+export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' | 'link' | 'none' = probe): string[] {
+  const a: string[] = ['bwrap', '--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
+  a.push('--hostname', spec.hostname);
+  for (const d of SYSTEM_DIRS) if (hostHasPath(d) === 'dir') a.push('--ro-bind', d, d);
+  for (const l of SYSTEM_LINKS) {
+    const kind = hostHasPath(l);
+    if (kind === 'link') a.push('--symlink', `usr${l}`, l);
+    else if (kind === 'dir') a.push('--ro-bind', l, l);
+  }
+  if (spec.passwdFile) a.push('--ro-bind', spec.passwdFile, '/etc/passwd');
+  if (spec.groupFile) a.push('--ro-bind', spec.groupFile, '/etc/group');
+  a.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run', '--tmpfs', '/var');
+  const systemRoots = [...SYSTEM_DIRS, ...SYSTEM_LINKS, '/proc', '/dev', '/tmp', '/run', '/var'];
+  const made = new Set<string>();
+  for (const m of spec.mounts) {
+    const dest = m.dest ?? m.src;
+    // bwrap would create missing parents as 0700 root dirs the app user cannot cross
+    for (const dir of ancestors(dest)) {
+      if (made.has(dir) || systemRoots.some((t) => dir === t || dir.startsWith(`${t}/`))) continue;
+      made.add(dir);
+      a.push('--perms', '0755', '--dir', dir);
+    }
+    a.push(m.readOnly ? '--ro-bind' : '--bind', m.src, dest);
+  }
+  for (const l of spec.links ?? []) a.push('--symlink', l.target, l.path);
+  a.push('--chdir', spec.cwd, '--clearenv');
+  for (const [k, v] of Object.entries(spec.env)) a.push('--setenv', k, v);
+  a.push('--');
+  if (spec.uid !== undefined) {
+    const gid = spec.gid ?? spec.uid;
+    a.push('setpriv', `--reuid=${spec.uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--');
+  }
+  a.push(...spec.argv);
+  return a;
+}
+
+/** '/a/b/c' → ['/a', '/a/b'] */
+function ancestors(p: string): string[] {
+  const parts = p.split('/').filter(Boolean);
+  return parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
+}
+
+function probe(p: string): 'dir' | 'link' | 'none' {
+  if (!existsSync(p)) return 'none';
+  return lstatSync(p).isSymbolicLink() ? 'link' : 'dir';
+}
+
+/** A minimal passwd/group pair naming the sandbox user (uid → name, home). */
+export function passwdFor(name: string, uid: number, gid: number, home: string): { passwd: string; group: string } {
+  return {
+    passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n${name}:x:${uid}:${gid}:${name}:${home}:/bin/sh\n`,
+    group: `root:x:0:\nnogroup:x:65534:\n${name}:x:${gid}:\n`,
+  };
+}
