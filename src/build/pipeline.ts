@@ -1,4 +1,6 @@
 import { builtinRefs, parseBuildpackRef, resolveBuildpacks, runBuildpacks, type BuildpackRef, type ResolvedBuildpack } from '../buildpacks/index.js';
+import { cp, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { extractArchive } from './archive.js';
 import { readManifests, type Manifests } from './manifests.js';
 import { SANDBOX_LAYOUT, sandboxedStepRunner } from './step-runner.js';
@@ -18,6 +20,8 @@ export interface PipelineInput {
 
 export interface PipelineResult {
   processTypes: Record<string, string>;
+  /** Buildpacks' `config_vars`, for keys the app has not set. */
+  defaultConfig: Record<string, string>;
   buildpacks: string[];
 }
 
@@ -26,7 +30,7 @@ export async function runPipeline(p: PipelineInput): Promise<PipelineResult> {
   await extractArchive(p.src.archive, p.ws.app);
   const manifests = readManifests(p.ws.app);
   const { refs, detect } = chooseBuildpacks(p.app, manifests);
-  const buildpacks = await resolveBuildpacks(refs, { workDir: p.ws.buildpacks, log: p.log });
+  const buildpacks = await privateCopies(await resolveBuildpacks(refs, { workDir: p.ws.buildpacks, log: p.log }), p.ws);
   await prepareForUser(p.ws, p.app.name, p.app.uid, p.config);
   const result = await runBuildpacks({
     buildpacks,
@@ -38,7 +42,7 @@ export async function runPipeline(p: PipelineInput): Promise<PipelineResult> {
   });
   const processTypes = { ...result.defaultProcessTypes, ...(manifests.procfile ?? {}) };
   logProcessTypes(p.log, processTypes, manifests.procfile !== undefined);
-  return { processTypes, buildpacks: result.buildpacks.map((b) => b.spec) };
+  return { processTypes, defaultConfig: result.configVars, buildpacks: result.buildpacks.map((b) => b.spec) };
 }
 
 /** The app's list (buildpacks:set), else app.json's `buildpacks`, else detection over the built-ins. */
@@ -49,8 +53,32 @@ function chooseBuildpacks(app: BuildApp, m: Manifests): { refs: BuildpackRef[]; 
   return { refs: builtinRefs(), detect: true };
 }
 
-function buildpackMounts(bps: ResolvedBuildpack[]): string[] {
-  return [...new Set(bps.map((b) => b.dir))];
+/**
+ * Buildpacks write `export` files into their own directory during compile,
+ * so each build gets its own writable copy of a path buildpack (an operator's
+ * shared directory is never writable by an app, and an old `export` never
+ * leaks into the next build). Git buildpacks are already cloned per build.
+ */
+async function privateCopies(bps: ResolvedBuildpack[], ws: Workspace): Promise<ResolvedBuildpack[]> {
+  const out: ResolvedBuildpack[] = [];
+  for (const [i, bp] of bps.entries()) {
+    if (bp.ref.kind !== 'path') {
+      out.push(bp);
+      continue;
+    }
+    const dir = path.join(ws.buildpacks, `path-${i}`);
+    await cp(bp.dir, dir, { recursive: true, verbatimSymlinks: true });
+    await rm(path.join(dir, 'export'), { force: true });
+    out.push({ ...bp, dir });
+  }
+  return out;
+}
+
+/** Built-ins are shared and read-only; the per-build copies and clones are writable. */
+function buildpackMounts(bps: ResolvedBuildpack[]): { dir: string; readOnly: boolean }[] {
+  const seen = new Map<string, boolean>();
+  for (const b of bps) seen.set(b.dir, b.ref.kind === 'builtin');
+  return [...seen].map(([dir, readOnly]) => ({ dir, readOnly }));
 }
 
 /** A clean environment: nothing of the daemon's own, only what a build needs and the host's proxy/CA settings. */

@@ -85,7 +85,7 @@ export class BuildService {
     await packSlug(this.deps.home, app.name, build.id, ws.app);
     installReleaseDir(this.deps.home, app.name, build.id, ws.app);
     const description = src.commit ? `Deploy ${src.commit.slice(0, 7)}` : 'Deploy (upload)';
-    const version = this.deps.releases.create(app.id, { slug: build.id, processTypes: result.processTypes, description });
+    const version = this.deps.releases.create(app.id, { slug: build.id, processTypes: result.processTypes, description, defaultConfig: result.defaultConfig });
     this.deps.records.finish(build.id, { status: 'succeeded', release: version });
     log.line(`-----> Launching... done, v${version}`);
     log.line(`       ${this.deps.webUrl(app.name)} deployed to Slipway (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -7,8 +7,8 @@ export interface SandboxOptions {
   ws: Workspace;
   uid: number;
   hostname: string;
-  /** Read-only mounts for buildpack directories, seen at their host paths. */
-  buildpackDirs: string[];
+  /** Buildpack directories, seen at their host paths. */
+  buildpackDirs: { dir: string; readOnly: boolean }[];
   deadline: number;
 }
 
@@ -25,7 +25,7 @@ const WORKSPACE = '/workspace';
 export function sandboxedStepRunner(opts: SandboxOptions): StepRunner {
   // One mount for build dir + cache + env (hardlinks cannot cross mounts);
   // /app, /cache and /env are symlinks into it.
-  const mounts: Mount[] = [{ src: opts.ws.root, dest: WORKSPACE, readOnly: false }, ...opts.buildpackDirs.map((d) => ({ src: d, readOnly: true }))];
+  const mounts: Mount[] = [{ src: opts.ws.root, dest: WORKSPACE, readOnly: false }, ...opts.buildpackDirs.map((d) => ({ src: d.dir, readOnly: d.readOnly }))];
   const links = [
     { path: '/app', target: `${WORKSPACE}/app` },
     { path: '/cache', target: `${WORKSPACE}/cache` },

@@ -33,7 +33,7 @@ export interface ReleaseSink {
   /** Current config vars, written to ENV_DIR for buildpacks (as Heroku does). */
   config(appId: number): Record<string, string>;
   /** Appends the release for a finished build; returns its version. */
-  create(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string }): number;
+  create(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig: Record<string, string> }): number;
 }
 
 export interface BuildSource {

@@ -71,6 +71,6 @@ export async function prepareForUser(ws: Workspace, appName: string, uid: number
   writeFileSync(ws.passwd, pw.passwd, { mode: 0o644 });
   writeFileSync(ws.group, pw.group, { mode: 0o644 });
   if (!isRoot()) return;
-  await run(['chown', '-R', `${uid}:${uid}`, ws.app, ws.env, ws.cache]);
+  await run(['chown', '-R', `${uid}:${uid}`, ws.app, ws.env, ws.cache, ws.buildpacks]);
   chownSync(ws.env, uid, uid);
 }

@@ -63,3 +63,10 @@ test('a real sandbox runs as the given user and sees neither /root nor the host 
   assert.ok(!r.stdout.includes('marker'), 'the host /tmp is not visible');
   assert.ok(r.stdout.includes('only-this'));
 });
+
+test('parents of a mount outside the system dirs are made traversable (bwrap would make them 0700)', () => {
+  const argv = bwrapArgs({ argv: ['true'], env: {}, cwd: '/', hostname: 'h', mounts: [{ src: '/tmp/home-x/builds/bp', readOnly: true }], links: [{ path: '/app', target: '/workspace/app' }] }, fakeHost);
+  const i = argv.indexOf('--perms');
+  assert.deepEqual(argv.slice(i, i + 11), ['--perms', '0755', '--dir', '/tmp/home-x', '--perms', '0755', '--dir', '/tmp/home-x/builds', '--ro-bind', '/tmp/home-x/builds/bp', '/tmp/home-x/builds/bp']);
+  assert.deepEqual(argv.slice(argv.indexOf('--symlink', i), argv.indexOf('--symlink', i) + 3), ['--symlink', '/workspace/app', '/app']);
+});

@@ -50,13 +50,15 @@ export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' |
   if (spec.passwdFile) a.push('--ro-bind', spec.passwdFile, '/etc/passwd');
   if (spec.groupFile) a.push('--ro-bind', spec.groupFile, '/etc/group');
   a.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run', '--tmpfs', '/var');
-  const systemRoots = [...SYSTEM_DIRS, ...SYSTEM_LINKS, '/proc', '/dev', '/tmp', '/run', '/var'];
+  // parents inside the read-only system binds exist already; under the sandbox's own tmpfs (/tmp, /run, /var) they are made here
+  const systemRoots = [...SYSTEM_DIRS, ...SYSTEM_LINKS, '/proc', '/dev'];
+  const tmpfsRoots = new Set(['/tmp', '/run', '/var']);
   const made = new Set<string>();
   for (const m of spec.mounts) {
     const dest = m.dest ?? m.src;
     // bwrap would create missing parents as 0700 root dirs the app user cannot cross
     for (const dir of ancestors(dest)) {
-      if (made.has(dir) || systemRoots.some((t) => dir === t || dir.startsWith(`${t}/`))) continue;
+      if (made.has(dir) || tmpfsRoots.has(dir) || systemRoots.some((t) => dir === t || dir.startsWith(`${t}/`))) continue;
       made.add(dir);
       a.push('--perms', '0755', '--dir', dir);
     }
