@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { AppJson } from '../../../api/schemas.js';
 import { run } from '../../../lib/index.js';
@@ -51,9 +52,12 @@ export function register(program: Command, ctx: Ctx): void {
     });
 }
 
+/** The helper script ships in the source tree (tsc does not copy it to dist/). */
+const HELPER = fileURLToPath(new URL('../../../../../src/cli/git-credential.sh', import.meta.url));
+
 /** git runs credential helpers through a shell: our own paths are quoted (they are not user input). */
 function credentialHelper(): string {
-  return `!${shq(process.execPath)} ${shq(process.argv[1] ?? 'slipway')} git:credential`;
+  return `!${shq(HELPER)} ${shq(process.execPath)} ${shq(process.argv[1] ?? 'slipway')}`;
 }
 
 function shq(s: string): string {
