@@ -1,9 +1,11 @@
 // `npm run bench [NAME...]`: runs the named benchmarks (default: all), prints
 // a table for each and writes bench/results/NAME.json.
 import { appsCreate } from './apps-create.js';
+import { deploy } from './deploy.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
+  deploy: () => deploy(),
 };
 
 const wanted = process.argv.slice(2);
