@@ -28,7 +28,7 @@ test('bwrapArgs builds the exact argv, user values staying single elements', () 
     '--ro-bind', '/usr', '/usr', '--ro-bind', '/etc', '/etc',
     '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
     '--ro-bind', '/srv/passwd', '/etc/passwd',
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run', '--tmpfs', '/var',
+    '--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--tmpfs', '/run', '--tmpfs', '/var',
     '--ro-bind', '/srv/rel', '/app',
     '--chdir', '/app', '--clearenv',
     '--setenv', 'PORT', '5000', '--setenv', 'EVIL', '$(touch /tmp/pwned); `id`',
@@ -66,7 +66,7 @@ test('a real sandbox runs as the given user and sees neither /root nor the host 
 
 test('parents of a mount outside the system dirs are made traversable (bwrap would make them 0700)', () => {
   const argv = bwrapArgs({ argv: ['true'], env: {}, cwd: '/', hostname: 'h', mounts: [{ src: '/tmp/home-x/builds/bp', readOnly: true }], links: [{ path: '/app', target: '/workspace/app' }] }, fakeHost);
-  const i = argv.indexOf('--perms');
+  const i = argv.indexOf('--perms', argv.indexOf('/var'));
   assert.deepEqual(argv.slice(i, i + 11), ['--perms', '0755', '--dir', '/tmp/home-x', '--perms', '0755', '--dir', '/tmp/home-x/builds', '--ro-bind', '/tmp/home-x/builds/bp', '/tmp/home-x/builds/bp']);
   assert.deepEqual(argv.slice(argv.indexOf('--symlink', i), argv.indexOf('--symlink', i) + 3), ['--symlink', '/workspace/app', '/app']);
 });

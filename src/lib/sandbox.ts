@@ -17,6 +17,8 @@ export interface SandboxSpec {
   gid?: number;
   hostname: string;
   mounts: Mount[];
+  /** Extra private tmpfs directories (e.g. the instance's $HOME). */
+  tmpfs?: string[];
   /** Symlinks created inside the sandbox after the mounts: path → target. */
   links?: { path: string; target: string }[];
   /** A passwd file to show as /etc/passwd, so tools that look up the user find it. */
@@ -49,7 +51,8 @@ export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' |
   }
   if (spec.passwdFile) a.push('--ro-bind', spec.passwdFile, '/etc/passwd');
   if (spec.groupFile) a.push('--ro-bind', spec.groupFile, '/etc/group');
-  a.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run', '--tmpfs', '/var');
+  // tmpfs mounts are root-owned; 1777 lets the (single) sandbox user write to /tmp and its $HOME
+  a.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--tmpfs', '/run', '--tmpfs', '/var');
   // parents inside the read-only system binds exist already; under the sandbox's own tmpfs (/tmp, /run, /var) they are made here
   const systemRoots = [...SYSTEM_DIRS, ...SYSTEM_LINKS, '/proc', '/dev'];
   const tmpfsRoots = new Set(['/tmp', '/run', '/var']);
@@ -64,6 +67,7 @@ export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' |
     }
     a.push(m.readOnly ? '--ro-bind' : '--bind', m.src, dest);
   }
+  for (const t of spec.tmpfs ?? []) a.push('--perms', '1777', '--tmpfs', t);
   for (const l of spec.links ?? []) a.push('--symlink', l.target, l.path);
   a.push('--chdir', spec.cwd, '--clearenv');
   for (const [k, v] of Object.entries(spec.env)) a.push('--setenv', k, v);

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { waitFor } from '../lib/index.js';
+import type { Driver, ProcessSpec } from './driver.js';
+
+/**
+ * One suite for every runtime driver (process now, docker later): each gets
+ * the same specs and must behave the same way.
+ */
+export function runDriverContract(name: string, newDriver: (t: { after(fn: () => unknown): void }) => Driver): void {
+  const root = (t: { after(fn: () => unknown): void }, files: Record<string, string>): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'driver-root-'));
+    chmodSync(dir, 0o755); // as a built release is: readable by the app user
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (const [f, body] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      writeFileSync(path.join(dir, f), body);
+    }
+    return dir;
+  };
+  const spec = (dir: string, command: string, extra: Partial<ProcessSpec> = {}): ProcessSpec => ({
+    id: `contract-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    command,
+    env: { PATH: '/usr/bin:/bin', GREETING: 'hi there' },
+    cwd: '/app',
+    root: dir,
+    user: { uid: 70999, gid: 70999, name: 'app-contract' },
+    hostname: 'contract',
+    limits: {},
+    ...extra,
+  });
+  const collect = (): { lines: string[]; io: { onLine(s: 'stdout' | 'stderr', l: string): void } } => {
+    const lines: string[] = [];
+    return { lines, io: { onLine: (s, l) => lines.push(`${s}: ${l}`) } };
+  };
+
+  test(`${name}: runs the command by shell with env, .profile.d, as the app user, and reports the exit code`, async (t) => {
+    const dir = root(t, { '.profile.d/x.sh': 'export FROM_PROFILE=sourced\n' });
+    const { lines, io } = collect();
+    const inst = await newDriver(t).start(spec(dir, 'echo "$GREETING $FROM_PROFILE $(id -u) $HOME $PWD"; echo oops >&2; exit 3'), io);
+    assert.deepEqual(await inst.exited, { code: 3, signal: null });
+    assert.ok(lines.includes('stdout: hi there sourced 70999 /home/app /app'), lines.join('\n'));
+    assert.ok(lines.includes('stderr: oops'));
+  });
+
+  test(`${name}: the release is read-only, /tmp and $HOME are private and writable, other files unseen`, async (t) => {
+    const dir = root(t, { 'app.txt': 'x' });
+    const secret = mkdtempSync(path.join(os.tmpdir(), 'host-secret-'));
+    t.after(() => rmSync(secret, { recursive: true, force: true }));
+    const { lines, io } = collect();
+    const cmd = `touch /app/new 2>/dev/null && echo app-writable || echo app-readonly; touch /tmp/t && touch $HOME/h && echo scratch-ok; ls ${secret} >/dev/null 2>&1 && echo host-visible || echo host-hidden; ls /root >/dev/null 2>&1 && echo root-visible || echo root-hidden; cat /proc/1/cmdline | tr '\\0' ' '`;
+    const inst = await newDriver(t).start(spec(dir, cmd), io);
+    await inst.exited;
+    for (const want of ['stdout: app-readonly', 'stdout: scratch-ok', 'stdout: host-hidden', 'stdout: root-hidden']) assert.ok(lines.includes(want), `${want} in ${lines.join(' | ')}`);
+    assert.ok(!lines.some((l) => l.includes('slipway server')), 'the daemon is not in the instance\'s process list');
+  });
+
+  test(`${name}: serves on PORT; stop sends SIGTERM, then SIGKILL after the grace period`, async (t) => {
+    const port = await freePort();
+    const dir = root(t, {
+      'graceful.js': `require('http').createServer((q,s)=>s.end('ok')).listen(process.env.PORT); process.on('SIGTERM',()=>{console.log('bye');process.exit(0)});`,
+      'stubborn.js': `require('http').createServer((q,s)=>s.end('ok')).listen(process.env.PORT); process.on('SIGTERM',()=>console.log('ignoring'));`,
+    });
+    const driver = newDriver(t);
+    const { lines, io } = collect();
+    const a = await driver.start(spec(dir, 'node graceful.js', { env: { PATH: '/usr/bin:/bin', PORT: String(port) }, port }), io);
+    const body = await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`)).text(), { timeoutMs: 10_000, what: 'the instance to serve' });
+    assert.equal(body, 'ok');
+    assert.deepEqual(await a.stop(5000), { code: 0, signal: null });
+    assert.ok(lines.includes('stdout: bye'));
+
+    const b = await driver.start(spec(dir, 'node stubborn.js', { env: { PATH: '/usr/bin:/bin', PORT: String(port) }, port }), io);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`)).ok, { timeoutMs: 10_000, what: 'the stubborn instance' });
+    const t0 = Date.now();
+    const exit = await b.stop(800);
+    assert.ok(exit.signal === 'SIGKILL' || exit.code === 137, JSON.stringify(exit));
+    assert.ok(Date.now() - t0 >= 700, 'waited for the grace period');
+    assert.ok(lines.includes('stdout: ignoring'));
+  });
+
+  test(`${name}: a memory limit stops an instance that goes past it`, async (t) => {
+    const dir = root(t, { 'hog.js': 'const a=[]; for(;;){ a.push(Buffer.alloc(8<<20, 1)); }' });
+    const { io } = collect();
+    const inst = await newDriver(t).start(spec(dir, 'exec node hog.js', { limits: { memoryMb: 64 } }), io);
+    const exit = await inst.exited;
+    assert.notEqual(exit.code, 0, JSON.stringify(exit));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}

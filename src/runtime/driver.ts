@@ -1,0 +1,52 @@
+/**
+ * What a runtime driver runs: a process spec, nothing of apps, releases or
+ * HTTP. The `process` driver runs it as a host process in bubblewrap; a
+ * Docker/Swarm driver will implement the same interface.
+ */
+export interface ProcessSpec {
+  /** Unique per instance; names cgroups and log lines. */
+  id: string;
+  /** The command, as the app wrote it (a Procfile line): run by a shell, as on Heroku. */
+  command: string;
+  env: Record<string, string>;
+  /** Working directory inside the instance (the app root, /app). */
+  cwd: string;
+  /** The unpacked slug on the host, shown read-only at /app. */
+  root: string;
+  /** The app's own user. */
+  user: { uid: number; gid: number; name: string };
+  hostname: string;
+  port?: number;
+  limits: Limits;
+}
+
+export interface Limits {
+  memoryMb?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Instance {
+  readonly id: string;
+  /** Settles when the instance's process has exited, for whatever reason. */
+  readonly exited: Promise<ExitInfo>;
+  /** SIGTERM, then SIGKILL after graceMs; resolves when it has exited. */
+  stop(graceMs: number): Promise<ExitInfo>;
+  /** Sends a signal to the instance's main process (e.g. a forwarded Ctrl-C). */
+  signal(sig: NodeJS.Signals): void;
+}
+
+export interface InstanceIo {
+  onLine(stream: 'stdout' | 'stderr', line: string): void;
+}
+
+export interface Driver {
+  readonly name: string;
+  /** Starts the instance; rejects if it cannot even be started (missing root, no sandbox). */
+  start(spec: ProcessSpec, io: InstanceIo): Promise<Instance>;
+  /** What this driver can and cannot do here, said once at start-up. */
+  describe(): string;
+}

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { passwdFor, resolveInside } from '../../lib/index.js';
+import type { Driver, ExitInfo, Instance, InstanceIo, ProcessSpec } from '../driver.js';
+import { detectCgroup, type CgroupHost } from './cgroup.js';
+import { instanceArgv } from './wrapper.js';
+
+const INFO_FD = 3;
+
+/**
+ * Runs each instance as a host process: `setpriv --pdeathsig KILL` (dies
+ * with the daemon: no orphans), then the memory limit (cgroup, else
+ * RLIMIT_DATA), then bubblewrap as the app's user.
+ */
+export class ProcessDriver implements Driver {
+  readonly name = 'process';
+  private readonly cgroup: CgroupHost | undefined;
+
+  constructor(private readonly runDir: string) {
+    mkdirSync(runDir, { recursive: true, mode: 0o711 });
+    this.cgroup = detectCgroup();
+  }
+
+  describe(): string {
+    return this.cgroup ? `process driver: bubblewrap sandbox, memory limits by cgroup ${this.cgroup.kind}` : 'process driver: bubblewrap sandbox; cgroups not writable here, so memory limits are RLIMIT_DATA';
+  }
+
+  async start(spec: ProcessSpec, io: InstanceIo): Promise<Instance> {
+    const files = this.userFiles(spec);
+    const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec), ...instanceArgv(spec, files, INFO_FD)];
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+    const exited = new Promise<ExitInfo>((resolve) => {
+      child.on('close', (code, signal) => {
+        if (this.cgroup && spec.limits.memoryMb) this.cgroup.remove(spec.id);
+        resolve({ code, signal });
+      });
+    });
+    child.on('error', (err) => io.onLine('stderr', `slipway: could not start: ${err.message}`));
+    lines(child.stdio[1] as Readable, (l) => io.onLine('stdout', l));
+    lines(child.stdio[2] as Readable, (l) => io.onLine('stderr', l));
+    const pid1 = await sandboxPid(child.stdio[INFO_FD] as Readable, exited);
+    return makeInstance(spec.id, child.pid, pid1, exited);
+  }
+
+  /** True when the instance's cgroup hit its memory limit (reported as R15 by the caller). */
+  hitMemoryLimit(id: string): boolean {
+    return this.cgroup?.hitLimit(id) ?? false;
+  }
+
+  private limitArgv(spec: ProcessSpec): string[] {
+    const mb = spec.limits.memoryMb;
+    if (!mb) return [];
+    if (this.cgroup) {
+      const procs = this.cgroup.create(spec.id, mb);
+      // joins the group before bwrap forks, so every process of the instance is in it
+      return ['sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'slipway-cgroup', procs];
+    }
+    return ['prlimit', `--data=${mb * 1024 * 1024}`, '--'];
+  }
+
+  /** passwd/group naming the app user, shared by the app's instances. */
+  private userFiles(spec: ProcessSpec): { passwd: string; group: string } {
+    const dir = resolveInside(this.runDir, spec.user.name);
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const pw = passwdFor(spec.user.name, spec.user.uid, spec.user.gid, '/home/app');
+    const files = { passwd: path.join(dir, 'passwd'), group: path.join(dir, 'group') };
+    writeFileSync(files.passwd, pw.passwd, { mode: 0o644 });
+    writeFileSync(files.group, pw.group, { mode: 0o644 });
+    return files;
+  }
+}
+
+function makeInstance(id: string, outerPid: number | undefined, pid1: number | undefined, exited: Promise<ExitInfo>): Instance {
+  let done = false;
+  void exited.then(() => (done = true));
+  const kill = (pid: number | undefined, sig: NodeJS.Signals): void => {
+    if (done || !pid) return;
+    try {
+      process.kill(pid, sig);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  };
+  return {
+    id,
+    exited,
+    signal: (sig) => kill(pid1 ?? outerPid, sig),
+    async stop(graceMs) {
+      kill(pid1 ?? outerPid, 'SIGTERM');
+      const timer = setTimeout(() => {
+        kill(pid1, 'SIGKILL');
+        kill(outerPid, 'SIGKILL');
+      }, graceMs);
+      const info = await exited;
+      clearTimeout(timer);
+      return info;
+    },
+  };
+}
+
+/** Reads bwrap's {"child-pid": N} from the info fd (or gives up when the process exits first). */
+async function sandboxPid(info: Readable, exited: Promise<ExitInfo>): Promise<number | undefined> {
+  let text = '';
+  const read = new Promise<number | undefined>((resolve) => {
+    info.setEncoding('utf8');
+    info.on('data', (s: string) => {
+      text += s;
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (m) resolve(Number(m[1]));
+    });
+    info.on('end', () => resolve(undefined));
+  });
+  return Promise.race([read, exited.then(() => undefined)]);
+}
+
+function lines(stream: Readable, onLine: (l: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (s: string) => {
+    rest += s;
+    const parts = rest.split('\n');
+    rest = parts.pop() ?? '';
+    for (const p of parts) onLine(p.replace(/\r$/, ''));
+    if (rest.length > 64 * 1024) {
+      onLine(rest);
+      rest = '';
+    }
+  });
+  stream.on('end', () => {
+    if (rest) onLine(rest);
+  });
+}
