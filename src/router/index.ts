@@ -1,3 +1,8 @@
-/** The router's control side: host → app → targets, told via setTargets(); platform error pages. */
-export { Router, type RouteTarget } from './router.js';
+/**
+ * The router's control side: HAProxy as the data plane, driven from the
+ * desired host → app → targets table (config file + runtime API), access log
+ * → Heroku router lines, drain and in-flight stats, platform error pages.
+ */
+export { Router } from './router.js';
+export type { RouteTarget, AppRouteState, AppRoute, RouterOptions, AppStats, TargetStats } from './types.js';
 export { PAGES, renderPage, type ErrorPage } from './pages.js';

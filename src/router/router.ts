@@ -1,65 +1,266 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { PAGES, renderPage, type ErrorPage } from './pages.js';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import net, { isIP, isIPv6 } from 'node:net';
+import { writeFileAtomic } from '../lib/index.js';
+import { AccessLogListener } from './access-log.js';
+import { backendName, ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
+import { checkConfig, findHaproxy, HaproxyProcess } from './haproxy-process.js';
+import { PAGES, renderErrorfile, renderPage, type PageName } from './pages.js';
+import { runCommands, showProc, workerCommand, workerCommands } from './runtime-api.js';
+import { planSlots, slotCommands, targetAt, type SlotTable, type SlotTarget } from './slots.js';
+import { appStats, parseShowStat } from './stats.js';
+import { checkAppName, checkTarget, normalizeHost, type AppRoute, type AppStats, type RouterOptions } from './types.js';
 
-export interface RouteTarget {
-  host: string;
-  port: number;
-}
+/** How a change reached HAProxy: at once through the runtime API (or only the files), or it needs a reload. */
+type Applied = 'done' | 'reload';
 
-interface Route {
-  app: string;
-  targets: RouteTarget[];
+interface AppEntry {
+  hosts: string[];
+  state: AppRoute['state'];
+  table: SlotTable;
 }
 
 /**
- * Control side of the router: the host → app → targets table. Until the
- * native data plane (HAProxy) is driven from this table, the listener here
- * answers every request with the platform's page for it: 404 for a host that
- * is no app of ours, 503 (H14) for an app with no web instance.
+ * Control side of the HAProxy data plane. Desired state lives here and is
+ * written whole to haproxy.cfg and map files on every change, then applied to
+ * the running HAProxy through its runtime API (no reload) when the app's
+ * backend already exists, or by a hitless master-worker reload when it does
+ * not. All changes go through one queue so they never interleave.
  */
 export class Router {
-  private readonly routes = new Map<string, Route>();
-  private server: http.Server | undefined;
+  private readonly apps = new Map<string, AppEntry>();
+  private readonly paths: RunPaths;
+  private readonly domain: string;
+  private proc: HaproxyProcess | undefined;
+  private logs: AccessLogListener | undefined;
+  private bin = '';
+  private port = 0;
+  private logPort = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** What the running HAProxy holds: backend → slot count, host → backend, backend → state. */
+  private live = { backends: new Map<string, number>(), hosts: new Map<string, string>(), states: new Map<string, string>() };
+  /** A runtime change failed halfway: the next change reloads from the files instead of trusting `live`. */
+  private stale = false;
+  private pendingReload: Promise<void> | undefined;
+  private lastReloadAt = 0;
+  private stopped = false;
 
-  constructor(private readonly domain: string) {}
-
-  /** Makes APP.DOMAIN (and any extra hosts) route to the app with these targets. */
-  setTargets(app: string, targets: RouteTarget[], extraHosts: string[] = []): void {
-    this.removeApp(app);
-    const route = { app, targets };
-    for (const h of [`${app}.${this.domain}`, ...extraHosts]) this.routes.set(h.toLowerCase(), route);
+  constructor(private readonly opts: RouterOptions) {
+    this.paths = runPaths(opts.runDir);
+    this.domain = normalizeHost(opts.domain);
   }
 
-  removeApp(app: string): void {
-    for (const [h, r] of this.routes) if (r.app === app) this.routes.delete(h);
-  }
-
-  async listen(host: string, port: number): Promise<AddressInfo> {
-    const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => this.handle(req, res));
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
+  /** Starts HAProxy (supervised, restarted if it dies) with every app set so far. */
+  async start(): Promise<{ url: string; port: number }> {
+    this.bin = findHaproxy(this.opts.haproxyBin);
+    mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.paths.dir, 0o700);
+    writePages(this.paths);
+    this.logs = new AccessLogListener({ onRouterLog: this.opts.onRouterLog, dynoFor: (app, slot) => targetAt(this.apps.get(app)?.table, slot)?.id });
+    this.logPort = await this.logs.start();
+    this.port = this.opts.listen.port || (await freePort(this.opts.listen.host));
+    await this.enqueue(async () => {
+      this.writeFiles();
+      await checkConfig(this.bin, this.paths.cfg);
+      this.proc = new HaproxyProcess({ bin: this.bin, paths: this.paths, onRestarted: () => void this.scheduleReload().catch(logFailure) });
+      await this.proc.start();
+      this.markLoaded();
     });
-    return server.address() as AddressInfo;
+    const h = this.opts.listen.host;
+    return { url: `http://${isIPv6(h) ? `[${h}]` : h}:${this.port}`, port: this.port };
   }
 
-  async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+  /**
+   * Routes APP.DOMAIN and `route.hosts` to the app's targets. Changing the
+   * targets of an app already routed is hitless and needs no reload.
+   */
+  setApp(app: string, route: AppRoute): Promise<void> {
+    checkAppName(app);
+    const hosts = [...new Set([`${app}.${this.domain}`, ...route.hosts.map(normalizeHost)])];
+    for (const t of route.targets) checkTarget(app, t);
+    return this.change(async () => {
+      const targets = await Promise.all(route.targets.map(async (t): Promise<SlotTarget> => ({ id: t.id, addr: await resolveIp(t.host), port: t.port, state: t.state })));
+      const prev = this.apps.get(app);
+      const entry: AppEntry = { hosts, state: route.state, table: planSlots(prev?.table, targets) };
+      this.apps.set(app, entry);
+      return this.apply(backendName(app), prev?.table, entry.table);
+    });
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    const route = this.routes.get(host);
-    const page: ErrorPage = route ? PAGES.noWeb : PAGES.unknownHost;
-    const body = renderPage(page);
-    res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : body);
+  /** Stops routing the app's hosts at once (404); its backend leaves HAProxy at the next reload. */
+  removeApp(app: string): Promise<void> {
+    return this.change(async () => {
+      const prev = this.apps.get(app);
+      if (!prev) return 'done';
+      this.apps.delete(app);
+      if (!this.live.backends.has(backendName(app))) {
+        this.writeFiles(); // never reached HAProxy: nothing to undo there
+        return 'done';
+      }
+      const empty: SlotTable = { slots: prev.table.slots.map(() => undefined), freedAt: prev.table.freedAt, clock: prev.table.clock };
+      return this.apply(backendName(app), prev.table, empty);
+    });
   }
+
+  /** In-flight requests and rate per app and per target id (in-flight summed over old workers still finishing after a reload). */
+  async stats(): Promise<Record<string, AppStats>> {
+    if (!this.proc?.up) return {};
+    const w = await showProc(this.paths.masterSock);
+    const pids = [...w.current, ...w.old];
+    const rows = await Promise.all(pids.map(async (pid) => parseShowStat(await workerCommand(this.paths.masterSock, pid, 'show stat -1 6 -1'))));
+    const current = rows[0] ?? [];
+    const out: Record<string, AppStats> = {};
+    for (const [app, e] of this.apps) out[app] = appStats(backendName(app), e.table, current, rows);
+    return out;
+  }
+
+  /** Lets a change in progress finish, then stops HAProxy (in-flight requests get up to 5 s). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue;
+    await this.proc?.stop();
+    await this.logs?.stop();
+  }
+
+  /** The pid of HAProxy's master, for tests and diagnostics. */
+  get haproxyPid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Runs a change in the queue; one that needs a reload waits for it outside
+   * the queue, so a burst of new apps (a daemon start) shares one reload.
+   */
+  private async change(fn: () => Promise<Applied>): Promise<void> {
+    if ((await this.enqueue(fn)) === 'reload') await this.scheduleReload();
+  }
+
+  private scheduleReload(): Promise<void> {
+    this.pendingReload ??= this.enqueue(async () => {
+      this.pendingReload = undefined;
+      await this.reload();
+    });
+    return this.pendingReload;
+  }
+
+  /** Files first (so a restart or reload serves the new state), then the running HAProxy. */
+  private async apply(be: string, prev: SlotTable | undefined, next: SlotTable): Promise<Applied> {
+    this.writeFiles();
+    // Not started yet, or restarting (it reads the files and reloads once back), or stopped.
+    if (!this.proc?.up || this.stopped) return 'done';
+    const loaded = this.live.backends.get(be);
+    if (this.stale || loaded === undefined || loaded < next.slots.length) return 'reload';
+    // No previous table (an app removed and set again while its backend is still loaded): set every slot.
+    const cmds = [...slotCommands(be, prev, next), ...this.mapCommands()];
+    try {
+      await runCommands(this.paths.adminSock, cmds);
+    } catch (err) {
+      this.stale = true;
+      throw err;
+    }
+    await this.updateOldWorkers(cmds);
+    this.live.hosts = this.desiredHosts(true);
+    this.live.states = this.desiredStates(true);
+    return 'done';
+  }
+
+  private async reload(): Promise<void> {
+    if (!this.proc?.up || this.stopped) return;
+    this.writeFiles();
+    await checkConfig(this.bin, this.paths.cfg);
+    this.lastReloadAt = Date.now();
+    await this.proc.reload();
+    this.markLoaded();
+  }
+
+  /**
+   * After a reload the old worker still answers one last request on each idle
+   * keep-alive connection (for up to the keep-alive timeout). It gets the same
+   * changes, so such a request never goes to a target that was just removed
+   * and stopped. Best effort: it may lack newer backends and slots.
+   */
+  private async updateOldWorkers(cmds: string[]): Promise<void> {
+    if (Date.now() - this.lastReloadAt > KEEPALIVE_MS + 10_000) return;
+    const { old } = await showProc(this.paths.masterSock);
+    await Promise.all(old.map((pid) => workerCommands(this.paths.masterSock, pid, cmds)));
+  }
+
+  /** After a start or reload HAProxy holds exactly what the files said. */
+  private markLoaded(): void {
+    this.stale = false;
+    this.live.backends = new Map([...this.apps].map(([app, e]) => [backendName(app), e.table.slots.length]));
+    this.live.hosts = this.desiredHosts(true);
+    this.live.states = this.desiredStates(true);
+  }
+
+  /** host → backend; `loadedOnly`: only backends HAProxy has (the runtime maps must not point at one it lacks). */
+  private desiredHosts(loadedOnly = false): Map<string, string> {
+    const m = new Map<string, string>();
+    // First app to claim a host keeps it; the apps room keeps domains unique anyway.
+    for (const [app, e] of this.apps) {
+      if (loadedOnly && !this.live.backends.has(backendName(app))) continue;
+      for (const h of e.hosts) if (!m.has(h)) m.set(h, backendName(app));
+    }
+    return m;
+  }
+
+  private desiredStates(loadedOnly = false): Map<string, string> {
+    return new Map([...this.apps].filter(([app]) => !loadedOnly || this.live.backends.has(backendName(app))).map(([app, e]) => [backendName(app), e.state]));
+  }
+
+  /** add/set/del map commands that turn the live maps into the desired ones. */
+  private mapCommands(): string[] {
+    const diff = (file: string, live: Map<string, string>, want: Map<string, string>): string[] => [
+      ...[...want].filter(([k, v]) => live.get(k) !== v).map(([k, v]) => `${live.has(k) ? 'set' : 'add'} map ${file} ${k} ${v}`),
+      ...[...live.keys()].filter((k) => !want.has(k)).map((k) => `del map ${file} ${k}`),
+    ];
+    return [...diff(this.paths.statesMap, this.live.states, this.desiredStates(true)), ...diff(this.paths.hostsMap, this.live.hosts, this.desiredHosts(true))];
+  }
+
+  private writeFiles(): void {
+    writeFileAtomic(this.paths.hostsMap, mapFile(this.desiredHosts()), 0o600);
+    writeFileAtomic(this.paths.statesMap, mapFile(this.desiredStates()), 0o600);
+    const backends = [...this.apps].map(([app, e]) => ({ name: backendName(app), table: e.table }));
+    const cfg = haproxyConfig({
+      paths: this.paths,
+      listen: { host: this.opts.listen.host, port: this.port },
+      logPort: this.logPort,
+      requestTimeoutMs: this.opts.requestTimeoutMs ?? 30_000,
+      dropPrivileges: process.getuid?.() === 0,
+      backends,
+    });
+    writeFileAtomic(this.paths.cfg, cfg, 0o600);
+  }
+}
+
+function writePages(paths: RunPaths): void {
+  mkdirSync(`${paths.dir}/pages`, { recursive: true, mode: 0o700 });
+  for (const name of Object.keys(PAGES) as PageName[]) writeFileSync(paths.pageBody(name), renderPage(PAGES[name]));
+  for (const name of ERRORFILE_PAGES) writeFileSync(paths.errorfile(name), renderErrorfile(PAGES[name]));
+}
+
+async function resolveIp(host: string): Promise<string> {
+  return isIP(host) ? host : (await lookup(host)).address;
+}
+
+/** Binds port 0 to learn a free port, then lets go of it for HAProxy. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function logFailure(err: unknown): void {
+  process.stderr.write(`router: reload after haproxy restart failed: ${(err as Error).message}\n`);
 }

@@ -1,0 +1,191 @@
+// haproxy.cfg, written whole from the router's desired state, so a reload or
+// a restart after a crash serves exactly what the runtime API last set.
+import path from 'node:path';
+import { isIPv6 } from 'node:net';
+import { SlipwayError } from '../lib/index.js';
+import { slotName, type SlotTable } from './slots.js';
+import { PAGES, type PageName } from './pages.js';
+
+/** Pages HAProxy sends for its own errors (bad request, timeouts, an app that fails). */
+export const ERRORFILE_PAGES = ['badRequest', 'requestTimeout', 'closed', 'crashed', 'timeout'] as const satisfies readonly PageName[];
+
+export interface RunPaths {
+  dir: string;
+  cfg: string;
+  adminSock: string;
+  masterSock: string;
+  hostsMap: string;
+  statesMap: string;
+  pageBody: (p: PageName) => string;
+  errorfile: (p: PageName) => string;
+}
+
+// Paths appear unquoted in haproxy.cfg, inside sample expressions and on
+// runtime API command lines (`add map PATH ...`), so they are kept to
+// characters none of those parse specially. 107 bytes is the sun_path limit.
+const SAFE_PATH = /^\/[A-Za-z0-9._/+@-]*$/;
+
+export function runPaths(dir: string): RunPaths {
+  const d = path.resolve(dir);
+  if (!SAFE_PATH.test(d)) throw new SlipwayError('E_SETTINGS_INVALID', `router run directory ${JSON.stringify(d)} may only contain letters, digits and . _ / + @ -`);
+  if (Buffer.byteLength(path.join(d, 'master.sock')) > 107) throw new SlipwayError('E_SETTINGS_INVALID', `router run directory ${d} is too long for a unix socket path`);
+  return {
+    dir: d,
+    cfg: path.join(d, 'haproxy.cfg'),
+    adminSock: path.join(d, 'admin.sock'),
+    masterSock: path.join(d, 'master.sock'),
+    hostsMap: path.join(d, 'hosts.map'),
+    statesMap: path.join(d, 'states.map'),
+    pageBody: (p) => path.join(d, 'pages', `${p}.html`),
+    errorfile: (p) => path.join(d, 'pages', `${p}.http`),
+  };
+}
+
+/** How long an idle client connection is kept; an old worker lingers about this long after a reload. */
+export const KEEPALIVE_MS = 60_000;
+
+export const backendName = (app: string): string => `app_${app}`;
+export const appOfBackend = (backend: string): string | undefined => (backend.startsWith('app_') ? backend.slice(4) : undefined);
+
+/** The access-log fields, in order; the path is last so a truncated datagram only cuts the path. */
+export const LOG_FIELDS = [
+  ['backend', '%b'],
+  ['server', '%s'],
+  ['method', '%HM'],
+  ['status', '%ST'],
+  ['bytes', '%B'],
+  ['TR', '%TR'],
+  ['Tw', '%Tw'],
+  ['Tc', '%Tc'],
+  ['Ta', '%Ta'],
+  ['client', '%ci'],
+  ['rid', '%[var(txn.rid)]'],
+  ['term', '%tsc'],
+  ['code', '%[var(txn.code)]'],
+  ['proto', '%[var(txn.proto)]'],
+  ['host', '%[var(txn.host)]'],
+  ['path', '%HU'],
+] as const;
+export type LogField = (typeof LOG_FIELDS)[number][0];
+/** Unit separator: cannot occur in a field (HAProxy rejects control bytes in the request line and escapes them in %HU; the header-derived fields are checked before they are logged). */
+export const LOG_SEP = '\x1f';
+export const LOG_TAG = 'slw1';
+
+export interface ConfigInput {
+  paths: RunPaths;
+  listen: { host: string; port: number };
+  logPort: number;
+  requestTimeoutMs: number;
+  /** As root, workers run as nobody; the master keeps root to re-read files on reload. */
+  dropPrivileges: boolean;
+  backends: { name: string; table: SlotTable }[];
+}
+
+const hostPort = (host: string, port: number): string => (isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`);
+const ms = (n: number): string => `${Math.max(1, Math.round(n))}ms`;
+
+function globalSection(c: ConfigInput): string[] {
+  return [
+    'global',
+    ...(c.dropPrivileges ? ['  user nobody', '  group nogroup'] : []),
+    `  stats socket ${c.paths.adminSock} mode 600 level admin`,
+    // raw: the datagram is exactly our log-format, no syslog header to strip.
+    `  log 127.0.0.1:${c.logPort} len 16384 format raw local0 info`,
+    '  tune.bufsize 16384',
+    // Request line plus headers must fit in one buffer (16 KiB less maxrewrite),
+    // else 400; HAProxy has no separate per-header-line limit.
+    '  tune.http.maxhdr 101',
+    // Old workers keep WebSockets after a reload at most this long.
+    '  hard-stop-after 1h',
+  ];
+}
+
+function defaultsSection(c: ConfigInput): string[] {
+  const fmt = LOG_TAG + LOG_FIELDS.map(([, f]) => `\\x1f${f}`).join('');
+  const errorfiles = ERRORFILE_PAGES.map((p) => `  errorfile ${PAGES[p].status} ${c.paths.errorfile(p)}`);
+  return [
+    'defaults',
+    '  mode http',
+    '  log global',
+    '  option dontlognull',
+    '  option forwardfor',
+    // A target that refuses the connection (crashed before the supervisor saw it) is retried on another one.
+    '  retries 2',
+    '  option redispatch 1',
+    '  http-reuse safe',
+    '  timeout connect 5s',
+    '  timeout client 60s',
+    `  timeout server ${ms(c.requestTimeoutMs)}`,
+    `  timeout queue ${ms(c.requestTimeoutMs)}`,
+    '  timeout http-request 10s',
+    `  timeout http-keep-alive ${KEEPALIVE_MS}ms`,
+    '  timeout tunnel 1h',
+    // A tunnel (WebSocket) closed by one side waits at most this long for the other.
+    '  timeout client-fin 10s',
+    '  timeout server-fin 10s',
+    // On a reload the old worker answers one more request on each idle
+    // keep-alive connection (with Connection: close) instead of closing it
+    // under a client that may be sending on it at that moment.
+    '  option idle-close-on-response',
+    `  log-format "${fmt}"`,
+    ...errorfiles,
+  ];
+}
+
+function frontendSection(c: ConfigInput): string[] {
+  const ridOk = '{ req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ^[A-Za-z0-9+/=_.:-]{1,200}$ }';
+  return [
+    'frontend web',
+    `  bind ${hostPort(c.listen.host, c.listen.port)}`,
+    '  unique-id-format %[uuid()]',
+    // Host without port, lowercased; the map lookup is the whole routing table.
+    '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
+    // A client's own request id is kept when it is one sane value (it is logged and passed on).
+    `  http-request set-header X-Request-Id %[unique-id] unless ${ridOk}`,
+    '  http-request set-var(txn.rid) req.hdr(x-request-id)',
+    '  http-request set-var(txn.proto) ssl_fc,iif(https,http)',
+    '  http-request set-header X-Forwarded-Proto %[var(txn.proto)]',
+    '  http-request set-header X-Forwarded-Port %[dst_port]',
+    `  use_backend %[var(txn.host),map(${c.paths.hostsMap},unknown_host)]`,
+    '  default_backend unknown_host',
+  ];
+}
+
+function returnPage(c: ConfigInput, page: PageName, status: number, cond: string): string {
+  return `  http-request return status ${status} content-type "text/html; charset=utf-8" hdr Cache-Control no-store file ${c.paths.pageBody(page)} ${cond}`.trimEnd();
+}
+
+function appBackend(c: ConfigInput, name: string, table: SlotTable): string[] {
+  const crashed = `{ be_name,map(${c.paths.statesMap},running) -m str crashed }`;
+  return [
+    `backend ${name}`,
+    '  balance leastconn',
+    // No ready target: the app's state picks the page; the code var names it
+    // in the log line. A worker stopping after a reload counts no servers
+    // (nbsrv 0) yet still forwards its last requests: never show it a page.
+    `  http-request set-var(txn.code) str(H10) if { nbsrv eq 0 } !{ stopping } ${crashed}`,
+    '  http-request set-var(txn.code) str(H14) if { nbsrv eq 0 } !{ stopping } !{ var(txn.code) -m found }',
+    returnPage(c, 'crashed', 503, 'if { var(txn.code) -m str H10 }'),
+    returnPage(c, 'noWeb', 503, 'if { var(txn.code) -m str H14 }'),
+    // A draining target is written disabled: a fresh worker holds none of its
+    // requests (the old worker finishes them), so maint and drain are the same there.
+    ...table.slots.map((t, i) => `  server ${slotName(i)} ${t ? hostPort(t.addr, t.port) : '0.0.0.0:1'}${t?.state === 'ready' ? '' : ' disabled'}`),
+  ];
+}
+
+export function haproxyConfig(c: ConfigInput): string {
+  const sections = [
+    globalSection(c),
+    defaultsSection(c),
+    frontendSection(c),
+    ['backend unknown_host', returnPage(c, 'unknownHost', 404, '')],
+    ...c.backends.map((b) => appBackend(c, b.name, b.table)),
+  ];
+  return `# Written by Slipway's router from its desired state; edits are lost on the next change.\n${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
+}
+
+export function mapFile(entries: Iterable<[string, string]>): string {
+  let out = '';
+  for (const [k, v] of entries) out += `${k} ${v}\n`;
+  return out;
+}
