@@ -1,10 +1,12 @@
 // `npm run bench [NAME...]`: runs the named benchmarks (default: all), prints
 // a table for each and writes bench/results/NAME.json.
 import { appsCreate } from './apps-create.js';
+import { rollback } from './rollback.js';
 import { deploy } from './deploy.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
+  rollback: () => rollback(),
   deploy: () => deploy(),
 };
 

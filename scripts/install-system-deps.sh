@@ -3,6 +3,7 @@
 #   git        – app repositories and the smart-HTTP git endpoint
 #   bubblewrap – the per-app sandbox for builds and instances
 #   zstd       – slug compression
+#   haproxy    – the router's data plane
 #   python3-venv, make, g++ – the python buildpack; building better-sqlite3 from source
 # As root it installs them; otherwise it prints the exact command to run.
 set -euo pipefail
@@ -11,6 +12,7 @@ need=()
 command -v git >/dev/null || need+=(git)
 command -v bwrap >/dev/null || need+=(bubblewrap)
 command -v zstd >/dev/null || need+=(zstd)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v make >/dev/null || need+=(make)
 command -v g++ >/dev/null || need+=(g++)
 # Builds use Debian's python3 (readable by every app user), not a per-user one.

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppView } from '../apps/index.js';
+import { SETTING_DOCS, type AppView } from '../apps/index.js';
 import type { ReleaseRow } from '../releases/index.js';
 import type { ApiDeps } from './server.js';
 import { CreateAppBody, parseBody, type AppJson, type ConfigPatchJson, type ReleaseJson } from './schemas.js';
@@ -21,23 +21,33 @@ export function appRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.post('/v1/apps', async (req, reply) => {
     const body = parseBody(CreateAppBody, req.body);
     const view = deps.apps.create(body.name);
+    await deps.route(view.app.name);
     return reply.code(201).send(appJson(view));
   });
 
   api.get<NameParams>('/v1/apps/:name', async (req) => appJson(deps.apps.view(req.params.name)));
 
   api.delete<NameParams>('/v1/apps/:name', async (req) => {
+    await deps.ops.stopApp(deps.apps.getApp(req.params.name).name);
     const app = deps.apps.destroy(req.params.name);
     return { name: app.name, destroyed: true };
   });
 
   api.get<NameParams>('/v1/apps/:name/config', async (req) => deps.config.get(deps.apps.getApp(req.params.name).id));
 
+  // A config change is a new release, and the app restarts on it (as on
+  // Heroku). If the restart fails the release is marked failed and the
+  // previous config keeps running.
   api.patch<NameParams>('/v1/apps/:name/config', async (req): Promise<ConfigPatchJson> => {
     const app = deps.apps.getApp(req.params.name);
     const change = deps.config.patch(app.id, req.body);
+    if (change.release) await deps.ops.deploy(app.name, change.release.version);
     return { config: change.config, release: change.release ? `v${change.release.version}` : null };
   });
+
+  api.get<NameParams>('/v1/apps/:name/settings', async (req) => ({ settings: deps.apps.getApp(req.params.name).settings, known: SETTING_DOCS }));
+  // Applies from the next deploy, restart or scale.
+  api.patch<NameParams>('/v1/apps/:name/settings', async (req) => ({ settings: deps.apps.updateSettings(req.params.name, req.body), known: SETTING_DOCS }));
 
   api.get<NameParams>('/v1/apps/:name/releases', async (req) =>
     deps.releases.list(deps.apps.getApp(req.params.name).id).map(releaseJson),

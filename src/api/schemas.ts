@@ -74,3 +74,19 @@ export interface BuildStreamLine {
   result?: { status: 'succeeded' | 'failed'; build: string; release?: string; process_types?: Record<string, string> };
   error?: { code: string; message: string; hint?: string };
 }
+
+export interface InstanceJson {
+  name: string;
+  type: string;
+  state: 'starting' | 'up' | 'draining' | 'crashed' | 'stopped';
+  release: string;
+  since: string;
+  restarts: number;
+  command: string;
+  port: number | undefined;
+}
+
+export interface PsJson {
+  instances: InstanceJson[];
+  formation: { type: string; quantity: number; memory_mb: number | null }[];
+}

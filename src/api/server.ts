@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { AppService } from '../apps/index.js';
 import type { BuildService } from '../build/index.js';
 import type { HookEnv } from '../git/index.js';
+import type { LogStore } from '../logs/index.js';
+import type { Operations } from '../supervisor/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
@@ -10,12 +12,16 @@ import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
+import { logRoutes } from './routes-logs.js';
+import { psRoutes } from './routes-ps.js';
 import type { ServerJson } from './schemas.js';
 
 export interface ApiDeps {
   home: string;
   apps: AppService;
   builds: BuildService;
+  ops: Operations;
+  logs: LogStore;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
   config: ConfigService;
@@ -24,6 +30,8 @@ export interface ApiDeps {
   tokenHashes(): readonly Buffer[];
   server(): ServerJson;
   webUrl(app: string): string;
+  /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */
+  route(app: string): Promise<void>;
   gitUrl(app: string): string;
 }
 
@@ -64,5 +72,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   appRoutes(api, deps);
   buildRoutes(api, deps);
   gitRoutes(api, deps);
+  psRoutes(api, deps);
+  logRoutes(api, deps);
   return api;
 }

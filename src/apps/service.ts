@@ -2,6 +2,8 @@ import { rmSync } from 'node:fs';
 import { SlipwayError, resolveInside } from '../lib/index.js';
 import type { AppRow, ReleaseRow, Store } from '../state/index.js';
 import { generateAppName, parseAppName } from './names.js';
+import { parseDomain } from './domains.js';
+import { parseSettingsPatch } from './settings.js';
 
 /** Directories under SLIPWAY_HOME that belong to one app; destroying the app removes them all. */
 export const APP_DIRS = ['repos', 'cache', 'slugs', 'releases', 'logs', 'builds'] as const;
@@ -21,7 +23,28 @@ export class AppService {
     private readonly store: Store,
     private readonly home: string,
     private readonly events: AppEvents = {},
+    private readonly platformDomain = 'localhost',
   ) {}
+
+  domains(name: unknown): string[] {
+    return this.store.domains(this.getApp(name).id);
+  }
+
+  addDomain(name: unknown, domain: unknown): string {
+    const app = this.getApp(name);
+    const d = parseDomain(domain, this.platformDomain);
+    const owner = this.store.domainOwner(d);
+    if (owner !== undefined && owner !== app.id) throw new SlipwayError('E_APP_EXISTS', `${d} is already a domain of another app`, { hint: 'remove it there first' });
+    if (owner === undefined) this.store.addDomain(app.id, d);
+    return d;
+  }
+
+  removeDomain(name: unknown, domain: unknown): string {
+    const app = this.getApp(name);
+    const d = parseDomain(domain, this.platformDomain);
+    if (!this.store.removeDomain(app.id, d)) throw new SlipwayError('E_NOT_FOUND', `${d} is not a domain of ${app.name}`, { hint: `run \`slipway domains -a ${app.name}\`` });
+    return d;
+  }
 
   findApp(name: string): AppRow | undefined {
     return this.store.findApp(name);
@@ -55,6 +78,18 @@ export class AppService {
     }
     this.events.created?.(app);
     return { app, release: this.store.latestRelease(app.id) };
+  }
+
+  /** Sets or (with null) resets settings; returns the whole set. */
+  updateSettings(name: unknown, patch: unknown): Record<string, number> {
+    const app = this.getApp(name);
+    const next: Record<string, number> = { ...app.settings };
+    for (const [k, v] of Object.entries(parseSettingsPatch(patch))) {
+      if (v === null) delete next[k];
+      else next[k] = v;
+    }
+    this.store.setSettings(app.id, next);
+    return next;
   }
 
   /** Replaces the app's buildpack list (specs already validated by the caller); [] means detect. */

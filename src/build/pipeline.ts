@@ -22,6 +22,8 @@ export interface PipelineResult {
   processTypes: Record<string, string>;
   /** Buildpacks' `config_vars`, for keys the app has not set. */
   defaultConfig: Record<string, string>;
+  /** app.json as parsed (healthchecks, cron, formation travel with the release). */
+  appJson: unknown;
   buildpacks: string[];
 }
 
@@ -42,7 +44,7 @@ export async function runPipeline(p: PipelineInput): Promise<PipelineResult> {
   });
   const processTypes = { ...result.defaultProcessTypes, ...(manifests.procfile ?? {}) };
   logProcessTypes(p.log, processTypes, manifests.procfile !== undefined);
-  return { processTypes, defaultConfig: result.configVars, buildpacks: result.buildpacks.map((b) => b.spec) };
+  return { processTypes, defaultConfig: result.configVars, appJson: manifests.appJson ?? null, buildpacks: result.buildpacks.map((b) => b.spec) };
 }
 
 /** The app's list (buildpacks:set), else app.json's `buildpacks`, else detection over the built-ins. */

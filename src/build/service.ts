@@ -3,7 +3,7 @@ import { BuildLog, buildLogFile, readBuildLog } from '../logs/index.js';
 import { SlipwayError, isSlipwayError, resolveInside } from '../lib/index.js';
 import { hostEnvFrom, runPipeline } from './pipeline.js';
 import { BuildQueue } from './queue.js';
-import { installReleaseDir, packSlug } from './slug.js';
+import { installReleaseDir, packSlug } from '../releases/index.js';
 import type { BuildApp, BuildOutcome, BuildRecord, BuildRecords, BuildSource, ReleaseSink } from './types.js';
 import { createWorkspace, removeWorkspace, takeCache, workspaceFor, type Workspace } from './workspace.js';
 
@@ -12,6 +12,8 @@ export interface BuildServiceDeps {
   records: BuildRecords;
   releases: ReleaseSink;
   webUrl(app: string): string;
+  /** Build lines also go to the app's merged log stream (source `build`). */
+  appLog?(app: string, line: string): void;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -48,6 +50,7 @@ export class BuildService {
   async build(app: BuildApp, build: BuildRecord, ws: Workspace, src: BuildSource, onLine: (line: string) => void): Promise<BuildOutcome> {
     const log = new BuildLog(buildLogFile(this.logsRoot, app.name, build.id));
     const unsubscribe = log.subscribe(onLine);
+    const unsubscribeApp = log.subscribe((l) => this.deps.appLog?.(app.name, l));
     try {
       const done = await this.queue.acquire(app.name, () => log.line(`-----> Waiting for the running build of ${app.name} to finish...`));
       try {
@@ -60,6 +63,7 @@ export class BuildService {
       throw err;
     } finally {
       unsubscribe();
+      unsubscribeApp();
       log.close();
       removeWorkspace(ws);
     }
@@ -85,7 +89,8 @@ export class BuildService {
     await packSlug(this.deps.home, app.name, build.id, ws.app);
     installReleaseDir(this.deps.home, app.name, build.id, ws.app);
     const description = src.commit ? `Deploy ${src.commit.slice(0, 7)}` : 'Deploy (upload)';
-    const version = this.deps.releases.create(app.id, { slug: build.id, processTypes: result.processTypes, description, defaultConfig: result.defaultConfig });
+    const version = this.deps.releases.create(app.id, { slug: build.id, processTypes: result.processTypes, description, defaultConfig: result.defaultConfig, appJson: result.appJson });
+    await this.deps.releases.deploy(app.name, version, line);
     this.deps.records.finish(build.id, { status: 'succeeded', release: version });
     log.line(`-----> Launching... done, v${version}`);
     log.line(`       ${this.deps.webUrl(app.name)} deployed to Slipway (${((Date.now() - started) / 1000).toFixed(1)} s)`);

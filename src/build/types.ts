@@ -33,7 +33,9 @@ export interface ReleaseSink {
   /** Current config vars, written to ENV_DIR for buildpacks (as Heroku does). */
   config(appId: number): Record<string, string>;
   /** Appends the release for a finished build; returns its version. */
-  create(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig: Record<string, string> }): number;
+  create(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig: Record<string, string>; appJson: unknown }): number;
+  /** Runs the new release (start, health, switch); throws E_DEPLOY_FAILED and leaves the old one serving. */
+  deploy(app: string, version: number, log: (line: string) => void): Promise<void>;
 }
 
 export interface BuildSource {

@@ -28,7 +28,7 @@ test('node-deps: npm ci installs, the app runs, a second build restores the cach
 
   const profile = await readFile(path.join(ws.buildDir, '.profile.d/nodejs.sh'), 'utf8');
   assert.match(profile, /NODE_ENV=\$\{NODE_ENV:-production\}/);
-  assert.match(profile, /\$HOME\/node_modules\/\.bin/);
+  assert.match(profile, /\/app\/node_modules\/\.bin/);
 
   const port = await freePort();
   startProcess(t, ['node', 'index.js'], { cwd: ws.buildDir, env: { PATH: process.env['PATH'] ?? '', PORT: String(port) } });

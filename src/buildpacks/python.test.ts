@@ -20,7 +20,7 @@ test('python-stdlib: a comment-only requirements.txt makes a pip-less venv witho
   await assert.rejects(access(path.join(ws.buildDir, '.venv/bin/pip')), 'no pip was installed');
 
   const profile = await readFile(path.join(ws.buildDir, '.profile.d/python.sh'), 'utf8');
-  assert.match(profile, /PATH="\$HOME\/\.venv\/bin:\$PATH"/);
+  assert.match(profile, /PATH="\/app\/\.venv\/bin:\$PATH"/);
   assert.match(profile, /PYTHONUNBUFFERED=1/);
 
   // The Procfile's `python app.py`, with PATH as .profile.d sets it: the venv's python runs the app.

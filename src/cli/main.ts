@@ -7,6 +7,7 @@ import * as appsCreate from './commands/apps/create.js';
 import * as appsDestroy from './commands/apps/destroy.js';
 import * as appsInfo from './commands/apps/info.js';
 import * as appsList from './commands/apps/list.js';
+import * as appsSettings from './commands/apps/settings.js';
 import * as login from './commands/auth/login.js';
 import * as configGet from './commands/config/get.js';
 import * as configList from './commands/config/list.js';
@@ -18,15 +19,19 @@ import * as gitRemote from './commands/git/remote.js';
 import * as deploy from './commands/builds/deploy.js';
 import * as builds from './commands/builds/list.js';
 import * as buildpacks from './commands/buildpacks/index.js';
+import * as ps from './commands/ps/index.js';
+import * as logs from './commands/logs/index.js';
+import * as domains from './commands/domains/index.js';
+import * as rollback from './commands/releases/rollback.js';
 
 export interface MainDeps {
   runServer: server.RunServer;
 }
 
 const COMMANDS: { register(p: Command, ctx: Ctx): void }[] = [
-  appsList, appsCreate, appsInfo, appsDestroy,
+  appsList, appsCreate, appsInfo, appsDestroy, appsSettings,
   configList, configGet, configSet, configUnset,
-  releasesList, gitRemote, deploy, builds, buildpacks, login,
+  releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, logs, domains, login,
 ];
 
 export function buildProgram(ctx: Ctx, deps: MainDeps): Command {

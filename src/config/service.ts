@@ -25,14 +25,14 @@ export class ConfigService {
     let created: ReleaseRow | undefined;
     let result: ConfigVars = {};
     try {
-      this.store.appendRelease(appId, (latest) => {
+      created = this.store.appendRelease(appId, (latest) => {
         const current = latest?.config ?? {};
         result = applyConfigPatch(current, patch);
         const description = describeConfigChange(current, patch);
         if (sameConfig(current, result)) throw new NoChange();
-        return { description, config: result, slug: latest?.slug ?? null, processTypes: latest?.process_types ?? {} };
+        // pending until the app has restarted on it (a failed restart leaves the config as it was)
+        return { description, config: result, slug: latest?.slug ?? null, processTypes: latest?.process_types ?? {}, appJson: latest?.app_json ?? null, status: 'pending' };
       });
-      created = this.store.latestRelease(appId);
     } catch (err) {
       if (!(err instanceof NoChange)) throw err;
     }

@@ -5,9 +5,13 @@ import { lockHome } from './lock.js';
 import { parseSettings, urlFor, type ServerFlags } from './settings.js';
 import { wire } from './wire.js';
 
+/** How long instances get to exit on SIGTERM when the server itself stops. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /**
- * `slipway server`: lock the home, open state, bind the API and the router,
- * write server.json, print one `slipway ready` line; SIGTERM/SIGINT stop it.
+ * `slipway server`: lock the home, open state, start the router and the API,
+ * write server.json, print one `slipway ready` line, then bring every app's
+ * current release back up. SIGTERM/SIGINT stop instances gracefully.
  */
 export async function runServer(flags: ServerFlags): Promise<void> {
   const settings = parseSettings(flags, process.env);
@@ -16,8 +20,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const lock = await lockHome(settings.home);
   const p = wire(settings);
 
-  const routerAddr = await p.router.listen(settings.routerListen.host, settings.routerListen.port);
-  p.urls.router = urlFor(routerAddr.address, routerAddr.port);
+  const routed = await p.router.start();
+  p.urls.router = urlFor(settings.routerListen.host, routed.port);
   await p.api.listen({ host: settings.apiListen.host, port: settings.apiListen.port });
   const apiAddr = p.api.server.address();
   if (!apiAddr || typeof apiAddr === 'string') throw new Error('API listener has no TCP address');
@@ -28,6 +32,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
   writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
   process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
+  for (const app of p.store.listApps()) await p.router.setApp(app.name, { hosts: p.store.domains(app.id), targets: [], state: 'starting' });
+  void p.ops.boot().catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -35,7 +41,9 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     stopping = true;
     process.stderr.write(`slipway: ${signal} received, stopping\n`);
     await p.api.close();
-    await p.router.close();
+    await p.supervisor.shutdown(SHUTDOWN_GRACE_MS);
+    await p.router.stop();
+    await p.logs.close();
     p.db.close();
     rmSync(infoFile, { force: true });
     lock.close();

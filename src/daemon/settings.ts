@@ -14,6 +14,8 @@ export interface Settings {
   routerListen: Listen;
   domain: string;
   buildTimeoutMs: number;
+  /** Unpacked release directories kept per app besides the running one (slugs are always kept). */
+  keepReleases: number;
 }
 
 /** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
@@ -23,6 +25,7 @@ export interface ServerFlags {
   routerListen?: string;
   domain?: string;
   buildTimeout?: string;
+  keepReleases?: string;
 }
 
 const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -42,6 +45,7 @@ const Schema = z.object({
   apiListen: z.string(),
   routerListen: z.string(),
   domain: z.string().regex(DOMAIN_RULE, 'must be a lowercase DNS name such as localhost or apps.example.com'),
+  keepReleases: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
   buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
 });
 
@@ -52,6 +56,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     routerListen: flags.routerListen ?? env.SLIPWAY_ROUTER_LISTEN ?? '127.0.0.1:8080',
     domain: flags.domain ?? env.SLIPWAY_DOMAIN ?? 'localhost',
     buildTimeout: flags.buildTimeout ?? env.SLIPWAY_BUILD_TIMEOUT ?? '900',
+    keepReleases: flags.keepReleases ?? env.SLIPWAY_KEEP_RELEASES ?? '3',
   };
   const r = Schema.safeParse(raw);
   if (!r.success) {
@@ -65,6 +70,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     routerListen: parseListen(r.data.routerListen, '--router-listen'),
     domain: r.data.domain,
     buildTimeoutMs: r.data.buildTimeout * 1000,
+    keepReleases: r.data.keepReleases,
   };
 }
 

@@ -3,14 +3,17 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, hashToken } from '../api/index.js';
-import { BuildService } from '../build/index.js';
-import type { HookEnv } from '../git/index.js';
 import { AppService } from '../apps/index.js';
+import { BuildService } from '../build/index.js';
 import { ConfigService } from '../config/index.js';
+import type { HookEnv } from '../git/index.js';
+import { packageVersion } from '../lib/index.js';
+import { LogStore } from '../logs/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
+import { ProcessDriver } from '../runtime/index.js';
 import { BuildStore, openDb, Store, type Db } from '../state/index.js';
-import { packageVersion } from '../lib/index.js';
+import { Operations, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
 
@@ -24,6 +27,9 @@ export interface Platform {
   store: Store;
   api: FastifyInstance;
   router: Router;
+  supervisor: Supervisor;
+  ops: Operations;
+  logs: LogStore;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
   urls: Urls;
@@ -32,25 +38,71 @@ export interface Platform {
 
 /** The only place that constructs services and connects them. */
 export function wire(settings: Settings): Platform {
-  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
-  const db = openDb(path.join(settings.home, 'state.db'));
+  const home = settings.home;
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const db = openDb(path.join(home, 'state.db'));
   const store = new Store(db);
-  ensureAdminToken(store, settings.home);
+  ensureAdminToken(store, home);
   const version = packageVersion();
-  const router = new Router(settings.domain);
   const urls: Urls = { api: '', router: '' };
+  const logs = new LogStore(path.join(home, 'logs'));
 
-  const apps = new AppService(store, settings.home, {
-    created: (app) => router.setTargets(app.name, []),
-    destroyed: (app) => router.removeApp(app.name),
+  const router = new Router({
+    runDir: path.join(home, 'router'),
+    domain: settings.domain,
+    listen: settings.routerListen,
+    onRouterLog: (app, line) => logs.append(app, { source: 'router', line: line.replace(/dyno=(\S+?)_[0-9a-f]{6}\b/, 'dyno=$1') }),
   });
-  for (const app of store.listApps()) router.setTargets(app.name, []);
+  // The router's view of an app: its custom domains, its ready web targets and what to show without any.
+  const web = new Map<string, { targets: WebTarget[]; state: WebState }>();
+  const route = (name: string): Promise<void> => {
+    const app = store.findApp(name);
+    if (!app) return router.removeApp(name);
+    const w = web.get(name) ?? { targets: [], state: 'stopped' as const };
+    return router.setApp(name, { hosts: store.domains(app.id), targets: w.targets, state: w.state });
+  };
+
+  const supervisor = new Supervisor({
+    driver: new ProcessDriver(path.join(home, 'run')),
+    events: {
+      log: (app, e) => logs.append(app, e),
+      publish: (app, w) => {
+        web.set(app, w);
+        return route(app);
+      },
+    },
+  });
+
+  const apps = new AppService(
+    store,
+    home,
+    {
+      destroyed: (app) => {
+        web.delete(app.name);
+        logs.removeApp(app.name);
+        void router.removeApp(app.name);
+      },
+    },
+    settings.domain,
+  );
+  const releases = new ReleaseService(store);
+  const ops = new Operations({
+    home,
+    supervisor,
+    releases,
+    app: (name) => apps.getApp(name),
+    allApps: () => store.listApps(),
+    formation: { get: (id) => store.formation(id), set: (id, rows) => store.setFormation(id, rows) },
+    log: (app, line) => logs.append(app, { source: 'platform', line }),
+    keepUnpacked: settings.keepReleases,
+  });
+  ops.recoverInterrupted();
 
   // Builds that were running when the daemon died are failed and their
   // workspaces removed: no half release is ever resumed or kept.
   const buildStore = new BuildStore(db);
   buildStore.failInterrupted();
-  rmSync(path.join(settings.home, 'builds'), { recursive: true, force: true });
+  rmSync(path.join(home, 'builds'), { recursive: true, force: true });
 
   // git's pre-receive hook calls back into the API with a token that lives
   // only in this process and in the environment of git http-backend.
@@ -62,25 +114,32 @@ export function wire(settings: Settings): Platform {
     u.hostname = `${name}.${settings.domain}`;
     return u.origin;
   };
-  const releases = new ReleaseService(store);
   const builds = new BuildService({
-    home: settings.home,
+    home,
     records: buildStore,
-    releases: { config: (id) => releases.config(id), create: (id, rel) => releases.createFromBuild(id, rel) },
+    releases: {
+      config: (id) => releases.config(id),
+      create: (id, rel) => releases.createFromBuild(id, rel),
+      deploy: (app, v, line) => ops.deploy(app, v, line),
+    },
+    appLog: (app, line) => logs.append(app, { source: 'build', line }),
     webUrl,
     timeoutMs: settings.buildTimeoutMs,
   });
   const api = buildApi({
-    home: settings.home,
+    home,
     apps,
     builds,
+    ops,
+    logs,
     hook,
     config: new ConfigService(store),
     releases,
     tokenHashes: () => [...store.tokenHashes(), hookHash],
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
+    route,
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, router, version, urls, hook };
+  return { db, store, api, router, supervisor, ops, logs, version, urls, hook };
 }

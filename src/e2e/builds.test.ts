@@ -57,8 +57,10 @@ test('builds run sandboxed as the app user and a daemon killed mid-build leaves 
   const before = await releases(d, 'sleepy');
   const deploy = d.cli(['deploy', '-a', 'sleepy', dir]);
   await waitFor(async () => ((await d.api('GET', '/v1/apps/sleepy/builds')).json as BuildJson[])[0]?.status === 'running' && existsSync(path.join(d.home, 'builds', 'sleepy')), { timeoutMs: 20_000, what: 'the build to run' });
-  await waitFor(() => findFile(path.join(d.home, 'builds', 'sleepy'), 'built-by-uid'), { timeoutMs: 20_000, what: 'compile to start' });
-  const uidFile = findFile(path.join(d.home, 'builds', 'sleepy'), 'built-by-uid') as string;
+  const uidFile = await waitFor(() => {
+    const f = findFile(path.join(d.home, 'builds', 'sleepy'), 'root-listing');
+    return f && readFileSync(f, 'utf8') ? path.join(path.dirname(f), 'built-by-uid') : undefined;
+  }, { timeoutMs: 20_000, what: 'compile to start' });
   const uid = readFileSync(uidFile, 'utf8').trim();
   assert.match(uid, /^7\d{4}$/, 'the build runs as the app uid');
   assert.match(readFileSync(path.join(path.dirname(uidFile), 'root-listing'), 'utf8'), /Permission denied|No such file|no access/);
@@ -103,7 +105,7 @@ test('archives that leave the tree are refused before anything is extracted', as
   const outside = path.join(d.home, 'builds', 'evil.txt');
   for (const entry of [{ name: '../evil.txt' }, { name: '/tmp/evil.txt' }, { name: 'link', type: 'symlink' as const, linkname: '/etc/passwd' }, { name: 'a/../../evil.txt' }]) {
     const pack = tar.pack();
-    pack.entry({ name: 'Procfile' }, 'web: true\n');
+    pack.entry({ name: 'Procfile' }, 'worker: true\n');
     if (entry.type === 'symlink') pack.entry({ name: entry.name, type: 'symlink', linkname: entry.linkname });
     else pack.entry({ name: entry.name }, 'pwned\n');
     pack.finalize();
@@ -118,7 +120,7 @@ test('archives that leave the tree are refused before anything is extracted', as
   assert.equal((await releases(d, 'slip')).length, 1, 'no release');
   const odd = tempDir(t);
   for (const f of ['+page.svelte', 'with space.txt', 'café.md']) writeFileSync(path.join(odd, f), 'ok');
-  writeFileSync(path.join(odd, 'Procfile'), 'web: true\n');
+  writeFileSync(path.join(odd, 'Procfile'), 'worker: true\n');
   const ok = await d.cli(['deploy', '-a', 'slip', odd]);
   assert.equal(ok.exitCode, 0, ok.stderr);
   const [rel] = await releases(d, 'slip');

@@ -23,7 +23,7 @@ test('the user flow of the quick start works through the real CLI', async (t) =>
 
   const set = await d.cli(['config:set', '-a', 'hello', 'GREETING=hi', 'MOTTO=two words', 'EQ=a=b']);
   assert.equal(set.exitCode, 0, set.stderr);
-  assert.match(set.stderr, /Setting GREETING, MOTTO, EQ on hello\.\.\. done, v2/);
+  assert.match(set.stderr, /Setting GREETING, MOTTO, EQ and restarting hello\.\.\. done, v2/);
 
   const table = await d.cli(['config', '-a', 'hello']);
   assert.match(table.stdout, /=== hello Config Vars\n/);
@@ -34,7 +34,7 @@ test('the user flow of the quick start works through the real CLI', async (t) =>
   assert.equal((await d.cli(['config:get', '-a', 'hello', 'NOPE'])).stdout, '\n');
 
   const unset = await d.cli(['config:unset', '-a', 'hello', 'GREETING']);
-  assert.match(unset.stderr, /Unsetting GREETING on hello\.\.\. done, v3/);
+  assert.match(unset.stderr, /Unsetting GREETING and restarting hello\.\.\. done, v3/);
   assert.equal((await d.cli(['config:get', '-a', 'hello', 'GREETING'])).stdout, '\n');
 
   const rels = JSON.parse((await d.cli(['releases', '-a', 'hello', '--json'])).stdout) as { name: string; description: string }[];
@@ -88,7 +88,7 @@ test('help lists every command and each command has an example', async (t) => {
   const d = await Daemon.start(t);
   const help = await d.cli(['--help']);
   assert.equal(help.exitCode, 0);
-  const commands = ['server', 'apps', 'apps:create', 'apps:info', 'apps:destroy', 'config', 'config:get', 'config:set', 'config:unset', 'releases', 'login', 'logout'];
+  const commands = ['server', 'apps', 'apps:create', 'apps:info', 'apps:destroy', 'config', 'config:get', 'config:set', 'config:unset', 'releases', 'rollback', 'git:remote', 'git:clone', 'deploy', 'builds', 'builds:output', 'builds:cache:clear', 'buildpacks', 'buildpacks:set', 'buildpacks:add', 'buildpacks:clear', 'ps', 'ps:scale', 'ps:resize', 'ps:restart', 'logs', 'domains', 'domains:add', 'domains:remove', 'open', 'login', 'logout'];
   for (const c of commands) {
     assert.match(help.stdout, new RegExp(`\\n  ${c}[ \\[<]`), c);
     const h = await d.cli([c, '--help']);

@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'E_BRANCH_REFUSED'
   | 'E_RELEASE_NOT_FOUND'
   | 'E_SANDBOX_UNAVAILABLE'
+  | 'E_ROUTER_UNAVAILABLE'
+  | 'E_DEPLOY_FAILED'
   | 'E_STATE'
   | 'E_INTERNAL';
 

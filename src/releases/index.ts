@@ -1,3 +1,4 @@
 /** Immutable releases (slug + config + process types) and, later, rollback and the slug store. */
 export { ReleaseService } from './service.js';
 export type { ReleaseRow } from '../state/index.js';
+export { packSlug, installReleaseDir, ensureUnpacked, pruneUnpacked, releaseDir, slugFile } from './slugs.js';

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { resolveInside, run } from '../lib/index.js';
 
@@ -39,4 +39,40 @@ export function installReleaseDir(home: string, app: string, slugId: string, bui
   rmSync(dir, { recursive: true, force: true });
   renameSync(builtDir, dir);
   return dir;
+}
+
+/**
+ * The unpacked directory of a slug, unpacking it from the slug file when it
+ * was pruned (the slow path: a rollback to an old release). Unpacks to a temp
+ * name then renames, so a half-unpacked tree is never used.
+ */
+export async function ensureUnpacked(home: string, app: string, slugId: string): Promise<string> {
+  const dir = releaseDir(home, app, slugId);
+  if (existsSync(dir)) return dir;
+  const tmp = `${dir}.unpacking`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await run(['tar', '--zstd', '-xf', slugFile(home, app, slugId), '-C', tmp], { timeoutMs: 10 * 60_000 });
+    renameSync(tmp, dir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return dir;
+}
+
+/** Keeps the unpacked directories of the newest `keep` slugs in use (and any in `inUse`); slug files stay for rollback. */
+export function pruneUnpacked(home: string, app: string, slugsNewestFirst: string[], keep: number, inUse: Set<string>): string[] {
+  const keepSet = new Set([...slugsNewestFirst.slice(0, keep), ...inUse]);
+  const removed: string[] = [];
+  for (const slug of new Set(slugsNewestFirst)) {
+    if (keepSet.has(slug)) continue;
+    const dir = releaseDir(home, app, slug);
+    if (existsSync(dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(slug);
+    }
+  }
+  return removed;
 }

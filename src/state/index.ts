@@ -1,4 +1,4 @@
 /** SQLite state: opening with migrations, and the typed stores every service reads and writes through. */
 export { openDb, type Db } from './db.js';
-export { Store, type AppRow, type ReleaseRow, type NewRelease } from './store.js';
+export { Store, type AppRow, type ReleaseRow, type NewRelease, type FormationRow } from './store.js';
 export { BuildStore, type BuildRow, type BuildStatus } from './builds.js';

@@ -56,4 +56,26 @@ export const migrations: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      ALTER TABLE releases ADD COLUMN app_json TEXT;
+      CREATE TABLE formation (
+        app_id    INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        type      TEXT NOT NULL,
+        quantity  INTEGER NOT NULL,
+        memory_mb INTEGER,
+        PRIMARY KEY (app_id, type)
+      );
+      CREATE TABLE domains (
+        hostname   TEXT PRIMARY KEY,
+        app_id     INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    sql: `ALTER TABLE apps ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];

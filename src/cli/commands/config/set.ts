@@ -19,7 +19,7 @@ export function register(program: Command, ctx: Ctx): void {
       }
       const app = await ctx.appName(opts);
       const keys = Object.keys(patch).join(', ');
-      const res = await ctx.out.progress(`Setting ${keys} on ${app}`, () => ctx.client().patch<ConfigPatchJson>(`/v1/apps/${enc(app)}/config`, patch), doneText);
+      const res = await ctx.out.progress(`Setting ${keys} and restarting ${app}`, () => ctx.client().patch<ConfigPatchJson>(`/v1/apps/${enc(app)}/config`, patch), doneText);
       if (opts.json) return ctx.out.json(res);
       for (const l of keyValues(Object.entries(patch))) ctx.out.out(l);
     });

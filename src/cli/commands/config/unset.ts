@@ -12,7 +12,7 @@ export function register(program: Command, ctx: Ctx): void {
     .action(async (keys: string[], opts: { app?: string; json?: boolean }) => {
       const app = await ctx.appName(opts);
       const patch = Object.fromEntries(keys.map((k) => [k, null]));
-      const res = await ctx.out.progress(`Unsetting ${keys.join(', ')} on ${app}`, () => ctx.client().patch<ConfigPatchJson>(`/v1/apps/${enc(app)}/config`, patch), doneText);
+      const res = await ctx.out.progress(`Unsetting ${keys.join(', ')} and restarting ${app}`, () => ctx.client().patch<ConfigPatchJson>(`/v1/apps/${enc(app)}/config`, patch), doneText);
       if (opts.json) ctx.out.json(res);
     });
 }

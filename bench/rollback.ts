@@ -1,0 +1,57 @@
+// Rollback: time from running `slipway rollback` to the old body being served
+// through the router (polled every 10 ms), median of 5, alternating between
+// two releases of the web-worker fixture. Also a config:set, which restarts
+// the app the same way. No build runs in either.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { commitAll, Daemon, fixtureRepo, httpGet } from '../src/e2e/harness.js';
+import { median, ms, percentile, printTable, writeResults, type Row } from './lib.js';
+
+export async function rollback(n = Number(process.env.BENCH_N ?? 5)): Promise<Row[]> {
+  const cleanups: (() => unknown)[] = [];
+  const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
+  try {
+    const d = await Daemon.start(t);
+    await d.cli(['apps:create', 'rb']);
+    const dir = await fixtureRepo(t, 'web-worker');
+    await d.cli(['git:remote', '-a', 'rb'], { cwd: dir });
+    await mustPush(d, dir);
+    const server = path.join(dir, 'server.cjs');
+    writeFileSync(server, readFileSync(server, 'utf8').replace("'hello'", "'second'"));
+    await commitAll(dir, 'second');
+    await mustPush(d, dir);
+    const host = `rb.localhost:${new URL(d.info.router).port}`;
+    const body = async (): Promise<string> => (await httpGet(`${d.info.router}/`, { host })).body;
+
+    const rollbacks: number[] = [];
+    const configs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const current = await body();
+      const want = current.startsWith('second') ? 'hello' : 'second';
+      const t0 = performance.now();
+      const r = await d.cli(['rollback', '-a', 'rb']);
+      if (r.exitCode !== 0) throw new Error(r.stderr);
+      while (!(await body()).startsWith(want)) await new Promise((res) => setTimeout(res, 10));
+      rollbacks.push(performance.now() - t0);
+
+      const t1 = performance.now();
+      const c = await d.cli(['config:set', '-a', 'rb', `GREETING=g${i}`]);
+      if (c.exitCode !== 0) throw new Error(c.stderr);
+      while (!(await body()).startsWith(`g${i} `)) await new Promise((res) => setTimeout(res, 10));
+      configs.push(performance.now() - t1);
+    }
+    const row = (name: string, xs: number[]): Row => ({ name, runs: xs.length, median: ms(median(xs)), min: ms(Math.min(...xs)), max: ms(percentile(xs, 100)) });
+    const rows = [row('slipway rollback → old body served', rollbacks), row('slipway config:set → new value served', configs)];
+    printTable(`rollback and config:set, command start → body served (${n} runs)`, rows);
+    process.stdout.write(`\ngoal: rollback under 1000 ms (median ${ms(median(rollbacks))})\nwrote ${writeResults('rollback', { n, rollback_ms: rollbacks, config_set_ms: configs, rollback_median_ms: median(rollbacks), config_set_median_ms: median(configs) })}\n`);
+    return rows;
+  } finally {
+    for (const fn of cleanups.reverse()) await fn();
+  }
+}
+
+async function mustPush(d: Daemon, dir: string): Promise<void> {
+  const r = await d.git(['push', 'slipway', 'main'], dir);
+  if (r.exitCode !== 0) throw new Error(r.stderr);
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { SlipwayError } from '../lib/index.js';
+
+/**
+ * Per-app settings of how the platform runs the app (Dokku's `ps:set` /
+ * `checks:set` in spirit). Seconds, validated with their bounds; unknown keys
+ * are refused with the list of known ones.
+ */
+const seconds = (min: number, max: number) => z.coerce.number().int('must be whole seconds').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+export const AppSettingsSchema = z.strictObject({
+  'stop-timeout': seconds(1, 3600).optional(),
+  'drain-timeout': seconds(0, 3600).optional(),
+  'deploy-timeout': seconds(1, 3600).optional(),
+});
+export type AppSettings = z.infer<typeof AppSettingsSchema>;
+
+export const SETTING_DOCS: Record<keyof AppSettings, string> = {
+  'stop-timeout': 'seconds between SIGTERM and SIGKILL when an instance stops (default 30)',
+  'drain-timeout': 'seconds a retiring web instance may finish in-flight requests before SIGTERM (default 30)',
+  'deploy-timeout': 'seconds a new web instance has to pass its checks (default 60)',
+};
+
+export function parseSettingsPatch(input: unknown): Partial<Record<keyof AppSettings, number | null>> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SlipwayError('E_VALIDATION', 'settings must be an object of KEY: value (null resets to the default)');
+  const out: Partial<Record<keyof AppSettings, number | null>> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (!(k in SETTING_DOCS)) throw new SlipwayError('E_VALIDATION', `unknown setting ${JSON.stringify(k.slice(0, 40))}`, { hint: `known settings: ${Object.keys(SETTING_DOCS).join(', ')}` });
+    const key = k as keyof AppSettings;
+    if (v === null) {
+      out[key] = null;
+      continue;
+    }
+    const r = AppSettingsSchema.safeParse({ [key]: v });
+    if (!r.success) throw new SlipwayError('E_VALIDATION', `${key}: ${r.error.issues[0]?.message ?? 'invalid'}`, { hint: SETTING_DOCS[key] });
+    out[key] = r.data[key] as number;
+  }
+  return out;
+}

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import type { Driver, Instance } from '../runtime/driver.js';
+import { waitReady, type Check } from './health.js';
+import type { PortAllocator } from './ports.js';
+import type { AppRuntime, InstanceState, InstanceView, RunnableRelease, SupervisorEvents } from './types.js';
+
+export interface InstanceContext {
+  driver: Driver;
+  events: SupervisorEvents;
+  ports: PortAllocator;
+  app: AppRuntime;
+  rel: RunnableRelease;
+  /** app.json health checks for this instance's type. */
+  checks: Check[];
+  /** How long a new web instance may take to become ready. */
+  readyTimeoutMs: number;
+  /** Called on every state change (the supervisor republishes the app's targets). */
+  changed(): void;
+}
+
+const BACKOFF_CAP_MS = 2 * 60_000;
+/** A crash after this long up starts the backoff from zero again. */
+const STABLE_MS = 30_000;
+const TAIL_LINES = 20;
+
+/**
+ * One supervised instance (`web.1` of v3): starts it, watches for readiness,
+ * restarts it after a crash (at once, then 1 s, 2 s, 4 s ... up to 2 min,
+ * waiting on a timer so a crash loop costs no CPU), and stops it gracefully.
+ */
+export class Supervised {
+  readonly id: string;
+  readonly type: string;
+  state: InstanceState = 'starting';
+  since = new Date();
+  restarts = 0;
+  port: number | undefined;
+  /** Before it has passed the deploy's gate, a crash is reported, not restarted. */
+  supervising = false;
+  /** Retiring: the router sends it no new requests while in-flight ones finish. */
+  draining = false;
+  readonly tail: string[] = [];
+  private handle: Instance | undefined;
+  private wanted = true;
+  private timer: NodeJS.Timeout | undefined;
+  private consecutive = 0;
+  private upAt = 0;
+  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  constructor(readonly name: string, private readonly ctx: InstanceContext) {
+    this.type = name.slice(0, name.lastIndexOf('.'));
+    this.id = `${name}_${randomBytes(3).toString('hex')}`;
+  }
+
+  get release(): number {
+    return this.ctx.rel.version;
+  }
+
+  get command(): string {
+    return this.ctx.rel.processTypes[this.type] ?? '';
+  }
+
+  get isWeb(): boolean {
+    return this.type === 'web';
+  }
+
+  view(): InstanceView {
+    return { name: this.name, type: this.type, state: this.state, release: `v${this.release}`, since: this.since.toISOString(), restarts: this.restarts, command: this.command, port: this.port };
+  }
+
+  async start(): Promise<void> {
+    this.port = await this.ctx.ports.next();
+    this.setState('starting');
+    this.platform(`Starting process with command \`${this.command}\``);
+    const { app, rel } = this.ctx;
+    const handle = await this.ctx.driver.start(
+      {
+        id: `${app.name}-${this.id}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+        command: this.command,
+        env: instanceEnv(rel.config, app.name, this.name, rel.version, this.port),
+        cwd: '/app',
+        root: rel.dir,
+        user: { uid: app.uid, gid: app.uid, name: `app-${app.name}`.slice(0, 32) },
+        hostname: app.name,
+        port: this.port,
+        limits: { memoryMb: app.formation[this.type]?.memoryMb },
+      },
+      { onLine: (_s, line) => this.output(line) },
+    );
+    this.handle = handle;
+    void handle.exited.then((exit) => this.exited(handle, exit.code, exit.signal));
+    if (this.isWeb) void this.watchReadiness(handle);
+    else this.becameUp();
+  }
+
+  /** Resolves when the instance is up; rejects when it exits first or fails its checks. */
+  ready(): Promise<void> {
+    if (this.state === 'up') return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** SIGTERM, SIGKILL after the grace period; never restarted afterwards. */
+  async stop(graceMs: number, draining = true): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.timer);
+    const h = this.handle;
+    if (draining && this.state !== 'crashed') this.setState('draining');
+    if (h) {
+      this.platform(`Stopping process with SIGTERM`);
+      const exit = await h.stop(graceMs);
+      if (exit.signal === 'SIGKILL' || exit.code === 137) this.platform(`Process did not exit within ${Math.round(graceMs / 1000)} s of SIGTERM; killed with SIGKILL`);
+    }
+    this.setState('stopped');
+  }
+
+  private async watchReadiness(handle: Instance): Promise<void> {
+    const alive = (): boolean => this.handle === handle && this.state === 'starting';
+    try {
+      await waitReady({ port: this.port as number, alive, deadline: Date.now() + this.ctx.readyTimeoutMs }, this.ctx.checks);
+      if (alive()) this.becameUp();
+    } catch (err) {
+      if (!alive()) return; // it exited: exited() reports that
+      const e = new Error(`${this.name} (v${this.release}) is not ready: ${(err as Error).message}`);
+      this.platform(e.message);
+      for (const w of this.waiters.splice(0)) w.reject(e);
+      if (this.supervising) void handle.stop(this.ctx.app.graceMs); // a supervised instance that never gets ready is restarted like a crash
+    }
+  }
+
+  private becameUp(): void {
+    this.upAt = Date.now();
+    this.setState('up');
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  private exited(handle: Instance, code: number | null, signal: string | null): void {
+    if (handle !== this.handle || !this.wanted) return;
+    this.handle = undefined;
+    const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    this.platform(`Process ${how}`);
+    const err = new Error(`${this.name} (v${this.release}) ${how} before it was up`);
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    this.setState('crashed');
+    if (!this.supervising) return;
+    this.restarts++;
+    this.consecutive = Date.now() - this.upAt > STABLE_MS ? 1 : this.consecutive + 1;
+    const delay = this.consecutive <= 1 ? 0 : Math.min(1000 * 2 ** (this.consecutive - 2), BACKOFF_CAP_MS);
+    if (delay > 0) this.platform(`Crashed ${this.consecutive} times in a row; restarting in ${delay / 1000} s`);
+    this.timer = setTimeout(() => void this.start().catch((e: Error) => this.platform(`Could not restart: ${e.message}`)), delay);
+  }
+
+  private setState(next: InstanceState): void {
+    if (next === this.state && next !== 'starting') return;
+    if (next !== this.state) this.platform(`State changed from ${this.state} to ${next}`);
+    this.state = next;
+    this.since = new Date();
+    this.ctx.changed();
+  }
+
+  private output(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+    this.ctx.events.log(this.ctx.app.name, { source: 'app', ps: this.name, release: `v${this.release}`, line });
+  }
+
+  private platform(line: string): void {
+    this.ctx.events.log(this.ctx.app.name, { source: 'platform', ps: this.name, release: `v${this.release}`, line: `${this.name}: ${line}` });
+  }
+}
+
+/**
+ * A clean environment: defaults the app's config may override (PATH, LANG),
+ * its config vars, then what identifies the instance (Heroku's PORT and DYNO,
+ * and ours), which nothing overrides. Nothing of the daemon's own
+ * environment leaks in (NODE_EXTRA_CA_CERTS alone adds ~80 ms to a Node start).
+ */
+export function instanceEnv(config: Record<string, string>, app: string, name: string, version: number, port: number | undefined): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: '/app/node_modules/.bin:/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    ...config,
+    DYNO: name,
+    SLIPWAY_APP: app,
+    SLIPWAY_PROCESS: name,
+    SLIPWAY_RELEASE: `v${version}`,
+  };
+  if (port !== undefined) env.PORT = String(port);
+  return env;
+}

@@ -1,0 +1,201 @@
+import { SlipwayError } from '../lib/index.js';
+import { ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
+import { formationLine, type Supervisor } from './supervisor.js';
+import type { AppRuntime, InstanceView, RunnableRelease } from './types.js';
+
+export interface FormationEntry {
+  type: string;
+  quantity: number;
+  memory_mb: number | null;
+}
+
+/** What operations need from the rest of the platform (wired by the daemon). */
+export interface OperationsDeps {
+  home: string;
+  supervisor: Supervisor;
+  releases: ReleaseService;
+  app(name: string): OpsApp;
+  allApps(): OpsApp[];
+  formation: { get(appId: number): FormationEntry[]; set(appId: number, rows: { type: string; quantity?: number; memory_mb?: number | null }[]): void };
+  log(app: string, line: string): void;
+  graceMs?: number;
+  /** Unpacked release directories kept per app besides the running one. */
+  keepUnpacked?: number;
+  maxPerType?: number;
+  releaseTimeoutMs?: number;
+}
+
+export interface OpsApp {
+  id: number;
+  name: string;
+  uid: number;
+  settings: Record<string, number>;
+}
+
+export interface ScaleChange {
+  quantity?: number;
+  memoryMb?: number;
+}
+
+/**
+ * The operations users ask for — deploy a release, scale, restart, roll back —
+ * over releases (what to run) and the supervisor (running it). A release is
+ * `pending` until its instances are up, then `succeeded`; if they fail it is
+ * `failed` and the previous release keeps serving.
+ */
+export class Operations {
+  constructor(private readonly deps: OperationsDeps) {}
+
+  async deploy(appName: string, version: number, progress?: (line: string) => void): Promise<void> {
+    const app = this.deps.app(appName);
+    const rel = this.deps.releases.get(app.id, version);
+    try {
+      const runnable = await this.runnable(app.name, rel);
+      const runtime = this.runtime(app, rel);
+      progress?.(`       Starting ${formationLine(Object.entries(runtime.formation).flatMap(([t, f]) => (rel.process_types[t] === undefined ? [] : Array<string>(f.quantity).fill(t)))) || 'no processes (scale with `slipway ps:scale`)'}`);
+      await this.releasePhase(runtime, runnable, progress);
+      await this.deps.supervisor.deploy(runtime, runnable);
+      this.deps.releases.setStatus(app.id, version, 'succeeded');
+      this.deps.log(app.name, `Release v${version} is running (${rel.description})`);
+      this.prune(app);
+    } catch (err) {
+      this.deps.releases.setStatus(app.id, version, 'failed');
+      this.deps.log(app.name, `Release v${version} failed to start; the previous release keeps running`);
+      throw err;
+    }
+  }
+
+  /**
+   * Heroku's release phase: the Procfile's `release:` command runs once as a
+   * one-off instance of the new release before any traffic switches
+   * (database migrations); a non-zero exit aborts the deploy with its output.
+   */
+  private async releasePhase(runtime: AppRuntime, rel: RunnableRelease, progress?: (line: string) => void): Promise<void> {
+    const command = rel.processTypes.release;
+    if (command === undefined) return;
+    progress?.(`       Running release command: ${command}`);
+    const tail: string[] = [];
+    const exit = await this.deps.supervisor.oneOff(runtime, rel, {
+      name: 'release.1',
+      command,
+      timeoutMs: this.deps.releaseTimeoutMs ?? 15 * 60_000,
+      onLine: (l) => {
+        progress?.(`       ${l}`);
+        tail.push(l);
+        if (tail.length > 20) tail.shift();
+      },
+    });
+    if (exit.code === 0) return;
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
+    throw new SlipwayError('E_DEPLOY_FAILED', `the release command \`${command}\` ${how}${tail.length ? `; its last output:\n${tail.slice(-10).map((l) => `  ${l}`).join('\n')}` : ''}`, {
+      hint: 'nothing was switched: the previous release keeps serving',
+    });
+  }
+
+  async scale(appName: string, changes: Record<string, ScaleChange>): Promise<FormationEntry[]> {
+    const app = this.deps.app(appName);
+    const rel = this.deps.releases.current(app.id);
+    const types = Object.keys(rel?.process_types ?? {});
+    for (const [type, c] of Object.entries(changes)) {
+      if (type === 'release') throw new SlipwayError('E_VALIDATION', 'the release process type runs once per deploy and cannot be scaled');
+      if (rel && !types.includes(type)) throw new SlipwayError('E_VALIDATION', `unknown process type ${type}`, { hint: `the process types of v${rel.version} are: ${types.join(', ') || 'none'}` });
+      const max = this.deps.maxPerType ?? 20;
+      if (c.quantity !== undefined && c.quantity > max) throw new SlipwayError('E_VALIDATION', `${type}=${c.quantity}: at most ${max} instances per process type`);
+    }
+    if (rel) this.runtime(app, rel); // persists defaults first, so a change to one type keeps the others
+    this.deps.formation.set(app.id, Object.entries(changes).map(([type, c]) => ({ type, quantity: c.quantity, memory_mb: c.memoryMb })));
+    if (rel) {
+      this.deps.log(app.name, `Scaled to ${Object.entries(changes).map(([t, c]) => `${t}=${c.quantity ?? '·'}${c.memoryMb ? `:${c.memoryMb}M` : ''}`).join(' ')}`);
+      const runtime = this.runtime(app, rel);
+      if (Object.values(changes).some((c) => c.memoryMb !== undefined)) {
+        await this.deps.supervisor.scale(runtime);
+        for (const [type, c] of Object.entries(changes)) if (c.memoryMb !== undefined) await this.deps.supervisor.restart(runtime, type);
+      } else {
+        await this.deps.supervisor.scale(runtime);
+      }
+    }
+    return this.deps.formation.get(app.id);
+  }
+
+  async restart(appName: string, which?: string): Promise<void> {
+    const app = this.deps.app(appName);
+    const rel = this.deps.releases.current(app.id);
+    if (!rel) throw new SlipwayError('E_VALIDATION', `${app.name} has no release to run yet`, { hint: 'deploy it first: git push slipway main' });
+    this.deps.log(app.name, `Restarting ${which ?? 'all processes'}`);
+    await this.deps.supervisor.restart(this.runtime(app, rel), which);
+  }
+
+  async rollback(appName: string, target?: number, progress?: (line: string) => void): Promise<ReleaseRow> {
+    const app = this.deps.app(appName);
+    const rel = this.deps.releases.rollback(app.id, target);
+    await this.deploy(app.name, rel.version, progress);
+    return this.deps.releases.get(app.id, rel.version);
+  }
+
+  ps(appName: string): { instances: InstanceView[]; formation: FormationEntry[] } {
+    const app = this.deps.app(appName);
+    const rel = this.deps.releases.current(app.id);
+    if (rel) this.runtime(app, rel);
+    return { instances: this.deps.supervisor.ps(app.name), formation: this.deps.formation.get(app.id) };
+  }
+
+  async stopApp(appName: string): Promise<void> {
+    await this.deps.supervisor.stopApp(appName, this.deps.graceMs);
+  }
+
+  /**
+   * At start-up, before the API answers: a release left `pending` by a daemon
+   * that died mid-deploy is marked failed (rolled back: the previous release
+   * is the one that runs), and the app's log says so.
+   */
+  recoverInterrupted(): void {
+    for (const app of this.deps.allApps()) {
+      for (const r of this.deps.releases.list(app.id).filter((x) => x.status === 'pending')) {
+        this.deps.releases.setStatus(app.id, r.version, 'failed');
+        this.deps.log(app.name, `Deploy of v${r.version} was interrupted by a server restart; rolled back to v${this.deps.releases.current(app.id)?.version ?? '?'}`);
+      }
+    }
+  }
+
+  /** At start-up: every app runs its current release again. */
+  async boot(): Promise<void> {
+    await Promise.all(this.deps.allApps().map(async (app) => {
+      const rel = this.deps.releases.current(app.id);
+      if (!rel?.slug) return;
+      try {
+        await this.deps.supervisor.deploy(this.runtime(app, rel), await this.runnable(app.name, rel));
+        this.deps.log(app.name, `Server restarted: v${rel.version} is running again`);
+      } catch (err) {
+        this.deps.log(app.name, `Server restarted, but v${rel.version} did not start: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }));
+  }
+
+  private async runnable(appName: string, rel: ReleaseRow): Promise<RunnableRelease> {
+    if (!rel.slug) return { version: rel.version, dir: '/nonexistent', processTypes: {}, config: rel.config };
+    const healthchecks = (rel.app_json as { healthchecks?: RunnableRelease['healthchecks'] } | null)?.healthchecks;
+    return { version: rel.version, dir: await ensureUnpacked(this.deps.home, appName, rel.slug), processTypes: rel.process_types, config: rel.config, healthchecks };
+  }
+
+  /**
+   * The formation for a release: what the user scaled, else app.json's
+   * `formation`, else Heroku's default (web=1, other types 0). Defaults are
+   * written down the first time, so `ps` shows them and scaling keeps them.
+   */
+  private runtime(app: OpsApp, rel: ReleaseRow): AppRuntime {
+    const have = new Map(this.deps.formation.get(app.id).map((r) => [r.type, r]));
+    const fromJson = ((rel.app_json as { formation?: Record<string, { quantity?: number }> } | null)?.formation ?? {});
+    const missing = Object.keys(rel.process_types).filter((t) => !have.has(t) && t !== 'release');
+    if (missing.length) this.deps.formation.set(app.id, missing.map((type) => ({ type, quantity: fromJson[type]?.quantity ?? (type === 'web' ? 1 : 0) })));
+    const formation: AppRuntime['formation'] = {};
+    for (const r of this.deps.formation.get(app.id)) formation[r.type] = { quantity: r.quantity, memoryMb: r.memory_mb ?? undefined };
+    const sec = (k: string, dflt: number): number => (app.settings[k] ?? dflt) * 1000;
+    return { name: app.name, uid: app.uid, formation, graceMs: sec('stop-timeout', 30), drainMs: sec('drain-timeout', 30), readyTimeoutMs: sec('deploy-timeout', 60) };
+  }
+
+  private prune(app: { id: number; name: string }): void {
+    const slugs = this.deps.releases.slugsNewestFirst(app.id);
+    const cur = this.deps.releases.current(app.id)?.slug;
+    pruneUnpacked(this.deps.home, app.name, slugs, this.deps.keepUnpacked ?? 3, new Set(cur ? [cur] : []));
+  }
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { SlipwayError, waitFor } from '../lib/index.js';
+import { ProcessDriver } from '../runtime/index.js';
+import { Supervisor } from './supervisor.js';
+import type { AppRuntime, RunnableRelease, WebState, WebTarget } from './types.js';
+
+type T = { after(fn: () => unknown): void };
+
+function setup(t: T, readyTimeoutMs = 10_000) {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'sup-'));
+  chmodSync(tmp, 0o755);
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const published: { targets: WebTarget[]; state: WebState }[] = [];
+  const logs: string[] = [];
+  const sup = new Supervisor({
+    driver: new ProcessDriver(path.join(tmp, 'run')),
+    events: { log: (_a, e) => logs.push(`${e.source}${e.ps ? `[${e.ps}]` : ''}: ${e.line}`), publish: async (_a, w) => void published.push(w) },
+    readyTimeoutMs,
+  });
+  t.after(() => sup.shutdown(1000));
+  const release = (version: number, files: Record<string, string>, processTypes: Record<string, string>): RunnableRelease => {
+    const dir = path.join(tmp, `v${version}`);
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    for (const [f, body] of Object.entries(files)) writeFileSync(path.join(dir, f), body);
+    return { version, dir, processTypes, config: { BODY: `v${version}` } };
+  };
+  const last = (): { targets: WebTarget[]; state: WebState } => published.at(-1) ?? { targets: [], state: 'stopped' };
+  return { sup, published, logs, release, last };
+}
+
+const SERVER = `require('http').createServer((q,s)=>s.end(process.env.BODY)).listen(process.env.PORT); process.on('SIGTERM',()=>process.exit(0));`;
+const app = (formation: AppRuntime['formation']): AppRuntime => ({ name: 'supapp', uid: 70998, formation, graceMs: 2000 });
+const get = async (port: number): Promise<string> => (await fetch(`http://127.0.0.1:${port}/`)).text();
+
+test('deploy starts the web instances, publishes them once they accept connections, and replaces the old release', async (t) => {
+  const { sup, release, last } = setup(t);
+  await sup.deploy(app({ web: { quantity: 2 } }), release(1, { 'server.js': SERVER }, { web: 'node server.js' }));
+  const first = last().targets;
+  assert.equal(first.length, 2);
+  assert.equal(last().state, 'running');
+  assert.deepEqual(await Promise.all(first.map((x) => get(x.port))), ['v1', 'v1']);
+  await sup.deploy(app({ web: { quantity: 2 } }), release(2, { 'server.js': SERVER }, { web: 'node server.js' }));
+  const second = last().targets;
+  assert.equal(second.length, 2);
+  assert.deepEqual(await Promise.all(second.map((x) => get(x.port))), ['v2', 'v2']);
+  assert.deepEqual(sup.ps('supapp').map((i) => `${i.name} ${i.state} ${i.release}`), ['web.1 up v2', 'web.2 up v2'], 'old instances are gone');
+});
+
+test('a release whose web process exits or never listens fails the deploy and leaves the old one serving', async (t) => {
+  const { sup, release, last } = setup(t, 1500);
+  await sup.deploy(app({ web: { quantity: 1 } }), release(1, { 'server.js': SERVER }, { web: 'node server.js' }));
+  const before = last().targets;
+  await assert.rejects(sup.deploy(app({ web: { quantity: 1 } }), release(2, {}, { web: 'echo "cannot find module"; exit 1' })), (e: unknown) => {
+    assert.ok(e instanceof SlipwayError && e.code === 'E_DEPLOY_FAILED');
+    assert.match(e.message, /web\.1 \(v2\) exited with status 1 before it was up/);
+    assert.match(e.message, /last output of web\.1:\n {2}cannot find module/);
+    return true;
+  });
+  await assert.rejects(sup.deploy(app({ web: { quantity: 1 } }), release(3, {}, { web: 'sleep 100' })), /did not accept connections on its \$PORT/);
+  assert.deepEqual(sup.ps('supapp').map((i) => `${i.name} ${i.state} ${i.release}`), ['web.1 up v1']);
+  assert.equal(await get(before[0]?.port ?? 0), 'v1');
+});
+
+test('a crashed instance restarts at once, then with growing backoff; scale up and down', async (t) => {
+  const { sup, release, logs } = setup(t);
+  const rel = release(1, { 'server.js': SERVER }, { web: 'node server.js', worker: 'echo working; sleep 0.2; exit 7' });
+  await sup.deploy(app({ web: { quantity: 1 }, worker: { quantity: 1 } }), rel);
+  await waitFor(() => (sup.ps('supapp').find((i) => i.name === 'worker.1')?.restarts ?? 0) >= 3, { timeoutMs: 15_000, what: 'three restarts' });
+  assert.ok(logs.some((l) => /Crashed 3 times in a row; restarting in 2 s/.test(l)), logs.join('\n'));
+  const worker = sup.ps('supapp').find((i) => i.name === 'worker.1');
+  assert.ok(worker && ['crashed', 'up', 'starting'].includes(worker.state));
+
+  await sup.scale(app({ web: { quantity: 3 }, worker: { quantity: 0 } }));
+  assert.deepEqual(sup.ps('supapp').map((i) => `${i.name} ${i.state}`), ['web.1 up', 'web.2 up', 'web.3 up']);
+  await sup.scale(app({ web: { quantity: 1 }, worker: { quantity: 0 } }));
+  assert.deepEqual(sup.ps('supapp').map((i) => i.name), ['web.1']);
+  await sup.scale(app({ web: { quantity: 0 }, worker: { quantity: 0 } }));
+  assert.deepEqual(sup.ps('supapp'), []);
+});
+
+test('restart replaces one instance at a time, the new one up before the old one stops', async (t) => {
+  const { sup, release, last } = setup(t);
+  await sup.deploy(app({ web: { quantity: 2 } }), release(1, { 'server.js': SERVER }, { web: 'node server.js' }));
+  const before = last().targets.map((x) => x.id).sort();
+  await sup.restart(app({ web: { quantity: 2 } }), 'web.2');
+  const after = last().targets.map((x) => x.id).sort();
+  assert.equal(after.length, 2);
+  assert.equal(after.filter((id) => before.includes(id)).length, 1, 'only web.2 was replaced');
+  await assert.rejects(sup.restart(app({ web: { quantity: 2 } }), 'web.9'), /no process web\.9 is running/);
+});
+
+test('health checks gate a deploy: app.json readiness checks, and by default GET / below 500', async (t) => {
+  const { sup, release, last } = setup(t, 5000);
+  const failing = `require('http').createServer((q,s)=>{s.statusCode=q.url==='/health'?500:200;s.end('nope')}).listen(process.env.PORT)`;
+  const rel = release(1, { 'server.js': failing }, { web: 'node server.js' });
+  await assert.rejects(
+    sup.deploy(app({ web: { quantity: 1 } }), { ...rel, healthchecks: { web: [{ type: 'readiness', path: '/health', attempts: 2, wait: 0.1 }] } }),
+    /web\.1 \(v1\) is not ready: readiness check \/health failed after 2 attempts: GET \/health answered 500/,
+  );
+  await assert.rejects(
+    sup.deploy(app({ web: { quantity: 1 } }), { ...rel, healthchecks: { web: [{ type: 'startup', path: '/', content: 'ready', attempts: 1 }] } }),
+    /did not contain "ready"/,
+  );
+  const broken = release(2, { 'server.js': `require('http').createServer((q,s)=>{s.statusCode=503;s.end()}).listen(process.env.PORT)` }, { web: 'node server.js' });
+  await assert.rejects(sup.deploy(app({ web: { quantity: 1 } }), broken), /did not answer GET \/ below 500 in time \(GET \/ answered 503\)/);
+  assert.deepEqual(last().targets, [], 'nothing failing ever got traffic');
+  await sup.deploy(app({ web: { quantity: 1 } }), { ...rel, healthchecks: { web: [{ type: 'readiness', path: '/other', content: 'nope' }] } });
+  assert.equal(last().targets.length, 1);
+});

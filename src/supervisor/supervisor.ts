@@ -1,0 +1,275 @@
+import type { Driver } from '../runtime/driver.js';
+import { SlipwayError } from '../lib/index.js';
+import type { ExitInfo } from '../runtime/driver.js';
+import { instanceEnv, Supervised } from './instance.js';
+import { PortAllocator } from './ports.js';
+import type { AppRuntime, InstanceView, RunnableRelease, SupervisorEvents, WebState, WebTarget } from './types.js';
+
+export interface SupervisorOptions {
+  driver: Driver;
+  events: SupervisorEvents;
+  /** How long a new web instance has to accept connections before the deploy fails. */
+  readyTimeoutMs?: number;
+}
+
+interface AppSlot {
+  runtime: AppRuntime;
+  current: RunnableRelease | undefined;
+  instances: Set<Supervised>;
+  /** Old instances still shutting down (shown by ps as draining). */
+  leaving: Set<Supervised>;
+  queue: Promise<unknown>;
+}
+
+/**
+ * Desired formation × current release → instances. Every change to one app
+ * (deploy, scale, restart, stop) runs in that app's queue, one at a time.
+ */
+export class Supervisor {
+  private readonly apps = new Map<string, AppSlot>();
+  private readonly ports = new PortAllocator();
+  private readonly readyTimeoutMs: number;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  }
+
+  /** Starts the release's instances, waits until the web ones accept connections, switches traffic, stops the old ones. */
+  deploy(app: AppRuntime, rel: RunnableRelease): Promise<void> {
+    return this.exclusive(app, async (slot) => {
+      const fresh = this.plan(app, rel).map((name) => this.instance(slot, app, rel, name));
+      this.log(app.name, `Deploying v${rel.version}: ${formationLine(fresh.map((s) => s.type)) || 'no processes to run'}`);
+      await this.startAll(fresh);
+      await this.swap(slot, fresh, rel);
+    });
+  }
+
+  /** Applies the app's formation to the running release: starts or stops instances of each type. */
+  scale(app: AppRuntime): Promise<void> {
+    return this.exclusive(app, async (slot) => {
+      const rel = slot.current;
+      if (!rel) return;
+      const fresh: Supervised[] = [];
+      const extra: Supervised[] = [];
+      for (const type of new Set([...Object.keys(app.formation), ...[...slot.instances].map((s) => s.type)])) {
+        const want = rel.processTypes[type] === undefined ? 0 : (app.formation[type]?.quantity ?? 0);
+        const live = [...slot.instances].filter((s) => s.type === type).sort(byIndex);
+        extra.push(...live.slice(want));
+        const used = new Set(live.slice(0, want).map((s) => s.name));
+        for (let i = 1; used.size < want; i++) {
+          if (used.has(`${type}.${i}`)) continue;
+          used.add(`${type}.${i}`);
+          fresh.push(this.instance(slot, app, rel, `${type}.${i}`));
+        }
+      }
+      for (const s of fresh) slot.instances.add(s);
+      await Promise.all(fresh.map((s) => this.startSupervised(app.name, s)));
+      await this.retire(slot, extra);
+    });
+  }
+
+  /** Replaces instances one by one (all, a type, or one like `web.2`): the new one is up before the old one stops. */
+  restart(app: AppRuntime, which?: string): Promise<void> {
+    return this.exclusive(app, async (slot) => {
+      const rel = slot.current;
+      if (!rel) return;
+      const targets = [...slot.instances].filter((s) => !which || s.name === which || s.type === which).sort(byIndex);
+      if (which && targets.length === 0) throw new SlipwayError('E_VALIDATION', `no process ${which} is running`, { hint: 'see `slipway ps`' });
+      for (const old of targets) {
+        const next = this.instance(slot, app, rel, old.name);
+        await this.startAll([next]);
+        slot.instances.delete(old);
+        slot.instances.add(next);
+        next.supervising = true;
+        await this.retire(slot, [old]);
+      }
+    });
+  }
+
+  /** Stops everything of an app (destroy, or daemon shutdown). */
+  stopApp(app: string, graceMs?: number): Promise<void> {
+    const slot = this.apps.get(app);
+    if (!slot) return Promise.resolve();
+    return this.exclusive(slot.runtime, async () => {
+      await this.retire(slot, [...slot.instances], graceMs);
+      this.apps.delete(app);
+    });
+  }
+
+  /**
+   * Runs a command once as a one-off instance of a release (same slug,
+   * config, sandbox and user), for the release phase and later `run`.
+   * Resolves with its exit; killed (SIGTERM, then SIGKILL) past timeoutMs.
+   */
+  async oneOff(app: AppRuntime, rel: RunnableRelease, o: { name: string; command: string; timeoutMs: number; onLine(line: string): void }): Promise<ExitInfo> {
+    const handle = await this.opts.driver.start(
+      {
+        id: `${app.name}-${o.name}-${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+        command: o.command,
+        env: instanceEnv(rel.config, app.name, o.name, rel.version, undefined),
+        cwd: '/app',
+        root: rel.dir,
+        user: { uid: app.uid, gid: app.uid, name: `app-${app.name}`.slice(0, 32) },
+        hostname: app.name,
+        limits: { memoryMb: app.formation[o.name.split('.')[0] ?? '']?.memoryMb },
+      },
+      {
+        onLine: (_s, line) => {
+          o.onLine(line);
+          this.opts.events.log(app.name, { source: 'app', ps: o.name, release: `v${rel.version}`, line });
+        },
+      },
+    );
+    const timer = setTimeout(() => void handle.stop(5000), o.timeoutMs);
+    const exit = await handle.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  ps(app: string): InstanceView[] {
+    const slot = this.apps.get(app);
+    if (!slot) return [];
+    return [...slot.instances, ...slot.leaving].sort(byIndex).map((s) => s.view());
+  }
+
+  current(app: string): number | undefined {
+    return this.apps.get(app)?.current?.version;
+  }
+
+  async shutdown(graceMs: number): Promise<void> {
+    await Promise.all([...this.apps.keys()].map((a) => this.stopApp(a, graceMs)));
+  }
+
+  private plan(app: AppRuntime, rel: RunnableRelease): string[] {
+    const names: string[] = [];
+    for (const [type, f] of Object.entries(app.formation)) {
+      if (rel.processTypes[type] === undefined || type === 'release') continue;
+      for (let i = 1; i <= f.quantity; i++) names.push(`${type}.${i}`);
+    }
+    return names;
+  }
+
+  private instance(slot: AppSlot, app: AppRuntime, rel: RunnableRelease, name: string): Supervised {
+    const type = name.slice(0, name.lastIndexOf('.'));
+    return new Supervised(name, {
+      driver: this.opts.driver,
+      events: this.opts.events,
+      ports: this.ports,
+      app,
+      rel,
+      checks: rel.healthchecks?.[type] ?? [],
+      readyTimeoutMs: app.readyTimeoutMs ?? this.readyTimeoutMs,
+      changed: () => void this.publish(slot),
+    });
+  }
+
+  /** Starts instances and waits for the web ones; on any failure stops them all and throws with their last lines. */
+  private async startAll(fresh: Supervised[]): Promise<void> {
+    try {
+      await Promise.all(fresh.map((s) => s.start()));
+      await Promise.all(fresh.filter((s) => s.isWeb).map((s) => s.ready()));
+    } catch (err) {
+      await Promise.all(fresh.map((s) => s.stop(2000, false)));
+      throw deployError(err, fresh);
+    }
+  }
+
+  /** For scaling: a failure to become ready is logged and left to crash supervision, not thrown. */
+  private async startSupervised(app: string, s: Supervised): Promise<void> {
+    s.supervising = true;
+    await s.start();
+    if (s.isWeb) await s.ready().catch((e: Error) => this.log(app, e.message));
+  }
+
+  private async swap(slot: AppSlot, fresh: Supervised[], rel: RunnableRelease): Promise<void> {
+    const old = [...slot.instances];
+    slot.instances = new Set(fresh);
+    slot.current = rel;
+    for (const s of fresh) s.supervising = true;
+    await this.retire(slot, old);
+  }
+
+  /**
+   * Like a load balancer's deregistration: the router stops sending new
+   * requests to the old web instances (drain) while in-flight ones finish, up
+   * to the drain deadline; then they leave the pool and get SIGTERM (SIGKILL
+   * after the grace period).
+   */
+  private async retire(slot: AppSlot, old: Supervised[], graceMs = slot.runtime.graceMs): Promise<void> {
+    for (const s of old) {
+      slot.instances.delete(s);
+      slot.leaving.add(s);
+      if (s.isWeb && s.state === 'up') s.draining = true;
+    }
+    await this.publish(slot);
+    await this.drain(slot, old.filter((s) => s.draining));
+    for (const s of old) s.draining = false;
+    await this.publish(slot);
+    await Promise.all(old.map((s) => s.stop(graceMs)));
+    for (const s of old) slot.leaving.delete(s);
+  }
+
+  private async drain(slot: AppSlot, web: Supervised[]): Promise<void> {
+    const inflight = this.opts.events.inflight;
+    if (!inflight || web.length === 0) return;
+    const ids = web.map((s) => s.id);
+    const deadline = Date.now() + (slot.runtime.drainMs ?? 30_000);
+    for (;;) {
+      const n = await inflight(slot.runtime.name, ids).catch(() => 0);
+      if (n === 0) return;
+      if (Date.now() >= deadline) {
+        this.log(slot.runtime.name, `Drain deadline passed with ${n} request(s) still in flight; stopping the old instances`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async publish(slot: AppSlot): Promise<void> {
+    const web = [...slot.instances].filter((s) => s.isWeb);
+    const ready: WebTarget[] = web.filter((s) => s.state === 'up' && s.port !== undefined).map((s) => ({ id: s.id, host: '127.0.0.1', port: s.port as number, state: 'ready' }));
+    const draining: WebTarget[] = [...slot.leaving].filter((s) => s.draining && s.port !== undefined).map((s) => ({ id: s.id, host: '127.0.0.1', port: s.port as number, state: 'draining' }));
+    await this.opts.events.publish(slot.runtime.name, { targets: [...ready, ...draining], state: webState(web, slot.runtime) });
+  }
+
+  private exclusive<T>(app: AppRuntime, fn: (slot: AppSlot) => Promise<T>): Promise<T> {
+    let slot = this.apps.get(app.name);
+    if (!slot) {
+      slot = { runtime: app, current: undefined, instances: new Set(), leaving: new Set(), queue: Promise.resolve() };
+      this.apps.set(app.name, slot);
+    }
+    slot.runtime = app;
+    const s = slot;
+    const run = s.queue.then(() => fn(s));
+    s.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private log(app: string, line: string): void {
+    this.opts.events.log(app, { source: 'platform', line });
+  }
+}
+
+function webState(web: Supervised[], app: AppRuntime): WebState {
+  if (web.some((s) => s.state === 'up')) return 'running';
+  if (web.some((s) => s.state === 'starting')) return 'starting';
+  if (web.some((s) => s.state === 'crashed')) return 'crashed';
+  return (app.formation.web?.quantity ?? 0) > 0 ? 'idle' : 'stopped';
+}
+
+const byIndex = (a: Supervised, b: Supervised): number => a.type.localeCompare(b.type) || Number(a.name.split('.').pop()) - Number(b.name.split('.').pop());
+
+/** `web=2 worker=1`, the form `ps:scale` accepts. */
+export function formationLine(types: string[]): string {
+  const counts = new Map<string, number>();
+  for (const t of types) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return [...counts].map(([t, n]) => `${t}=${n}`).join(' ');
+}
+
+function deployError(err: unknown, fresh: Supervised[]): SlipwayError {
+  const reason = err instanceof Error ? err.message : String(err);
+  const tails = fresh.filter((s) => s.tail.length > 0).map((s) => `last output of ${s.name}:\n${s.tail.slice(-10).map((l) => `  ${l}`).join('\n')}`);
+  return new SlipwayError('E_DEPLOY_FAILED', [reason, ...tails].join('\n'), {
+    hint: 'the previous release keeps running; web processes must listen on $PORT',
+  });
+}
