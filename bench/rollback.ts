@@ -13,32 +13,32 @@ export async function rollback(n = Number(process.env.BENCH_N ?? 5)): Promise<Ro
   const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
   try {
     const d = await Daemon.start(t);
-    await d.cli(['apps:create', 'rb']);
+    await d.cli(['apps:create', 'rollbk']);
     const dir = await fixtureRepo(t, 'web-worker');
-    await d.cli(['git:remote', '-a', 'rb'], { cwd: dir });
+    await d.cli(['git:remote', '-a', 'rollbk'], { cwd: dir });
     await mustPush(d, dir);
     const server = path.join(dir, 'server.cjs');
     writeFileSync(server, readFileSync(server, 'utf8').replace("'hello'", "'second'"));
     await commitAll(dir, 'second');
     await mustPush(d, dir);
-    const host = `rb.localhost:${new URL(d.info.router).port}`;
+    const host = `rollbk.localhost:${new URL(d.info.router).port}`;
     const body = async (): Promise<string> => (await httpGet(`${d.info.router}/`, { host })).body;
 
     const rollbacks: number[] = [];
     const configs: number[] = [];
     for (let i = 0; i < n; i++) {
-      const current = await body();
-      const want = current.startsWith('second') ? 'hello' : 'second';
+      // alternate between v2 ("hello ...") and v3 ("second ...")
+      const [version, want] = i % 2 === 0 ? ['v2', 'hello'] : ['v3', 'second'];
       const t0 = performance.now();
-      const r = await d.cli(['rollback', '-a', 'rb']);
+      const r = await d.cli(['rollback', '-a', 'rollbk', version]);
       if (r.exitCode !== 0) throw new Error(r.stderr);
-      while (!(await body()).startsWith(want)) await new Promise((res) => setTimeout(res, 10));
+      await until(body, want);
       rollbacks.push(performance.now() - t0);
 
       const t1 = performance.now();
-      const c = await d.cli(['config:set', '-a', 'rb', `GREETING=g${i}`]);
+      const c = await d.cli(['config:set', '-a', 'rollbk', `GREETING=g${i}`]);
       if (c.exitCode !== 0) throw new Error(c.stderr);
-      while (!(await body()).startsWith(`g${i} `)) await new Promise((res) => setTimeout(res, 10));
+      await until(body, `g${i} `);
       configs.push(performance.now() - t1);
     }
     const row = (name: string, xs: number[]): Row => ({ name, runs: xs.length, median: ms(median(xs)), min: ms(Math.min(...xs)), max: ms(percentile(xs, 100)) });
@@ -48,6 +48,16 @@ export async function rollback(n = Number(process.env.BENCH_N ?? 5)): Promise<Ro
     return rows;
   } finally {
     for (const fn of cleanups.reverse()) await fn();
+  }
+}
+
+/** Polls every 10 ms until the body starts with `want`; gives up after 30 s. */
+async function until(body: () => Promise<string>, want: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let last = '';
+  while (!(last = await body()).startsWith(want)) {
+    if (Date.now() > deadline) throw new Error(`still serving ${JSON.stringify(last)} instead of ${want}…`);
+    await new Promise((res) => setTimeout(res, 10));
   }
 }
 
