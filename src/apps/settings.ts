@@ -11,6 +11,9 @@ export const AppSettingsSchema = z.strictObject({
   'stop-timeout': seconds(1, 3600).optional(),
   'drain-timeout': seconds(0, 3600).optional(),
   'deploy-timeout': seconds(1, 3600).optional(),
+  'guard-window': seconds(0, 86400).optional(),
+  'guard-crashes': z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
+  'guard-5xx': z.coerce.number().int('must be a whole percentage').min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
 });
 export type AppSettings = z.infer<typeof AppSettingsSchema>;
 
@@ -18,6 +21,9 @@ export const SETTING_DOCS: Record<keyof AppSettings, string> = {
   'stop-timeout': 'seconds between SIGTERM and SIGKILL when an instance stops (default 30)',
   'drain-timeout': 'seconds a retiring web instance may finish in-flight requests before SIGTERM (default 30)',
   'deploy-timeout': 'seconds a new web instance has to pass its checks (default 60)',
+  'guard-window': 'seconds after a deploy during which a crash loop or a jump in 5xx answers rolls back by itself (default 120; 0 turns the guard off)',
+  'guard-crashes': 'crashes of the new release within the guard window that trigger the rollback (default 3)',
+  'guard-5xx': 'percentage of 5xx answers within the guard window that triggers the rollback, when the previous release was healthy (default 50)',
 };
 
 export function parseSettingsPatch(input: unknown): Partial<Record<keyof AppSettings, number | null>> {

@@ -51,7 +51,11 @@ export function wire(settings: Settings): Platform {
     runDir: path.join(home, 'router'),
     domain: settings.domain,
     listen: settings.routerListen,
-    onRouterLog: (app, line) => logs.append(app, { source: 'router', line: line.replace(/dyno=(\S+?)_[0-9a-f]{6}\b/, 'dyno=$1') }),
+    onRouterLog: (app, line) => {
+      const status = /\bstatus=(\d{3})\b/.exec(line)?.[1];
+      if (status) ops.rates.record(app, Number(status));
+      logs.append(app, { source: 'router', line: line.replace(/dyno=(\S+?)_[0-9a-f]{6}\b/, 'dyno=$1') });
+    },
   });
   // The router's view of an app: its custom domains, its ready web targets and what to show without any.
   const web = new Map<string, { targets: WebTarget[]; state: WebState }>();

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { resolveInside, run } from '../lib/index.js';
+import { ExecError, SlipwayError, resolveInside, run } from '../lib/index.js';
 
 export function slugFile(home: string, app: string, slugId: string): string {
   return resolveInside(home, 'slugs', app, `${slugId}.tar.zst`);
@@ -57,7 +57,11 @@ export async function ensureUnpacked(home: string, app: string, slugId: string):
     renameSync(tmp, dir);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    const why = err instanceof ExecError ? err.stderrTail.trim().split('\n').slice(-2).join('; ') : (err as Error).message;
+    throw new SlipwayError('E_DEPLOY_FAILED', `the slug of this release could not be unpacked (${why})`, {
+      hint: 'the disk may be full or the slug file damaged; the running release is untouched. Deploy again (git push) to make a new slug',
+      cause: err,
+    });
   }
   return dir;
 }

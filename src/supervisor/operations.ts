@@ -1,5 +1,6 @@
 import { SlipwayError } from '../lib/index.js';
 import { ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
+import { ErrorRates, ReleaseGuard } from './guard.js';
 import { formationLine, type Supervisor } from './supervisor.js';
 import type { AppRuntime, InstanceView, RunnableRelease } from './types.js';
 
@@ -44,11 +45,29 @@ export interface ScaleChange {
  * `failed` and the previous release keeps serving.
  */
 export class Operations {
-  constructor(private readonly deps: OperationsDeps) {}
+  /** Fed from the router's log by the daemon: per-app request outcomes for the guard. */
+  readonly rates = new ErrorRates();
+  private readonly guard: ReleaseGuard;
 
-  async deploy(appName: string, version: number, progress?: (line: string) => void): Promise<void> {
+  constructor(private readonly deps: OperationsDeps) {
+    this.guard = new ReleaseGuard({
+      rates: this.rates,
+      restarts: (app, v) => this.deps.supervisor.ps(app).filter((i) => i.release === `v${v}`).reduce((n, i) => n + i.restarts, 0),
+      current: (app) => this.deps.supervisor.current(app),
+      rollback: async (app, to, reason) => {
+        const bad = this.deps.supervisor.current(app);
+        await this.rollback(app, to, undefined, true);
+        if (bad !== undefined) this.deps.releases.setStatus(this.deps.app(app).id, bad, 'failed');
+        this.deps.log(app, `Post-release guard: rolled back to v${to}; v${bad} is marked failed (${reason})`);
+      },
+      log: (app, line) => this.deps.log(app, line),
+    });
+  }
+
+  async deploy(appName: string, version: number, progress?: (line: string) => void, unguarded = false): Promise<void> {
     const app = this.deps.app(appName);
     const rel = this.deps.releases.get(app.id, version);
+    const previous = this.deps.releases.current(app.id);
     try {
       const runnable = await this.runnable(app.name, rel);
       const runtime = this.runtime(app, rel);
@@ -58,6 +77,7 @@ export class Operations {
       this.deps.releases.setStatus(app.id, version, 'succeeded');
       this.deps.log(app.name, `Release v${version} is running (${rel.description})`);
       this.prune(app);
+      if (!unguarded && previous?.slug && previous.version !== version) this.guard.watch(app.name, version, previous.version, guardSettings(app.settings));
     } catch (err) {
       this.deps.releases.setStatus(app.id, version, 'failed');
       this.deps.log(app.name, `Release v${version} failed to start; the previous release keeps running`);
@@ -125,10 +145,10 @@ export class Operations {
     await this.deps.supervisor.restart(this.runtime(app, rel), which);
   }
 
-  async rollback(appName: string, target?: number, progress?: (line: string) => void): Promise<ReleaseRow> {
+  async rollback(appName: string, target?: number, progress?: (line: string) => void, unguarded = false): Promise<ReleaseRow> {
     const app = this.deps.app(appName);
     const rel = this.deps.releases.rollback(app.id, target);
-    await this.deploy(app.name, rel.version, progress);
+    await this.deploy(app.name, rel.version, progress, unguarded);
     return this.deps.releases.get(app.id, rel.version);
   }
 
@@ -140,6 +160,8 @@ export class Operations {
   }
 
   async stopApp(appName: string): Promise<void> {
+    this.guard.stop(appName);
+    this.rates.forget(appName);
     await this.deps.supervisor.stopApp(appName, this.deps.graceMs);
   }
 
@@ -198,4 +220,8 @@ export class Operations {
     const cur = this.deps.releases.current(app.id)?.slug;
     pruneUnpacked(this.deps.home, app.name, slugs, this.deps.keepUnpacked ?? 3, new Set(cur ? [cur] : []));
   }
+}
+
+function guardSettings(s: Record<string, number>): { windowMs: number; crashes: number; errorShare: number } {
+  return { windowMs: (s['guard-window'] ?? 120) * 1000, crashes: s['guard-crashes'] ?? 3, errorShare: (s['guard-5xx'] ?? 50) / 100 };
 }
