@@ -33,7 +33,7 @@ test('bwrapArgs builds the exact argv, user values staying single elements', () 
     '--chdir', '/app', '--clearenv',
     '--setenv', 'PORT', '5000', '--setenv', 'EVIL', '$(touch /tmp/pwned); `id`',
     '--',
-    'setpriv', '--reuid=70001', '--regid=70001', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--',
+    'setpriv', '--reuid=70001', '--regid=70001', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--pdeathsig', 'KILL', '--',
     'sh', '-c', 'echo $(touch x)',
   ]);
 });

@@ -74,7 +74,9 @@ export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' |
   a.push('--');
   if (spec.uid !== undefined) {
     const gid = spec.gid ?? spec.uid;
-    a.push('setpriv', `--reuid=${spec.uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--');
+    // --pdeathsig again after the uid switch: changing uid clears the one bwrap set, and without it
+    // a sandbox whose PID 1 is the app (--as-pid-1) would outlive a killed bwrap
+    a.push('setpriv', `--reuid=${spec.uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--pdeathsig', 'KILL', '--');
   }
   a.push(...spec.argv);
   return a;

@@ -18,6 +18,8 @@ interface AppSlot {
   instances: Set<Supervised>;
   /** Old instances still shutting down (shown by ps as draining). */
   leaving: Set<Supervised>;
+  /** A deploy's new instances before traffic switches to them (shown by ps as starting). */
+  arriving: Set<Supervised>;
   queue: Promise<unknown>;
 }
 
@@ -39,7 +41,12 @@ export class Supervisor {
     return this.exclusive(app, async (slot) => {
       const fresh = this.plan(app, rel).map((name) => this.instance(slot, app, rel, name));
       this.log(app.name, `Deploying v${rel.version}: ${formationLine(fresh.map((s) => s.type)) || 'no processes to run'}`);
-      await this.startAll(fresh);
+      slot.arriving = new Set(fresh);
+      try {
+        await this.startAll(fresh);
+      } finally {
+        slot.arriving = new Set();
+      }
       await this.swap(slot, fresh, rel);
     });
   }
@@ -129,7 +136,7 @@ export class Supervisor {
   ps(app: string): InstanceView[] {
     const slot = this.apps.get(app);
     if (!slot) return [];
-    return [...slot.instances, ...slot.leaving].sort(byIndex).map((s) => s.view());
+    return [...slot.instances, ...slot.arriving, ...slot.leaving].sort(byIndex).map((s) => s.view());
   }
 
   current(app: string): number | undefined {
@@ -235,7 +242,7 @@ export class Supervisor {
   private exclusive<T>(app: AppRuntime, fn: (slot: AppSlot) => Promise<T>): Promise<T> {
     let slot = this.apps.get(app.name);
     if (!slot) {
-      slot = { runtime: app, current: undefined, instances: new Set(), leaving: new Set(), queue: Promise.resolve() };
+      slot = { runtime: app, current: undefined, instances: new Set(), leaving: new Set(), arriving: new Set(), queue: Promise.resolve() };
       this.apps.set(app.name, slot);
     }
     slot.runtime = app;

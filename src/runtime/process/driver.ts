@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { passwdFor, resolveInside } from '../../lib/index.js';
@@ -40,8 +40,9 @@ export class ProcessDriver implements Driver {
     child.on('error', (err) => io.onLine('stderr', `slipway: could not start: ${err.message}`));
     lines(child.stdio[1] as Readable, (l) => io.onLine('stdout', l));
     lines(child.stdio[2] as Readable, (l) => io.onLine('stderr', l));
-    const pid1 = await sandboxPid(child.stdio[INFO_FD] as Readable, exited);
-    return makeInstance(spec.id, child.pid, pid1, exited);
+    const reaper = await sandboxPid(child.stdio[INFO_FD] as Readable, exited);
+    const init = reaper === undefined ? undefined : await firstChild(reaper, exited);
+    return makeInstance(spec.id, child.pid, init, exited);
   }
 
   /** True when the instance's cgroup hit its memory limit (reported as R15 by the caller). */
@@ -113,6 +114,22 @@ async function sandboxPid(info: Readable, exited: Promise<ExitInfo>): Promise<nu
     info.on('end', () => resolve(undefined));
   });
   return Promise.race([read, exited.then(() => undefined)]);
+}
+
+/** The init script: the only child of bwrap's reaper inside the sandbox (it appears right after the reaper starts). */
+async function firstChild(pid: number, exited: Promise<ExitInfo>): Promise<number | undefined> {
+  let done = false;
+  void exited.then(() => (done = true));
+  for (let i = 0; i < 200 && !done; i++) {
+    try {
+      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      if (kids) return Number(kids.split(/\s+/)[0]);
+    } catch {
+      return undefined; // the reaper is gone: the instance has exited
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return undefined;
 }
 
 function lines(stream: Readable, onLine: (l: string) => void): void {

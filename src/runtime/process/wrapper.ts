@@ -39,7 +39,9 @@ export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: num
     passwdFile: files.passwd,
     groupFile: files.group,
   });
-  // bwrap reports the host pid of the sandbox's PID 1 on --info-fd; with
-  // --as-pid-1 that is our init script, which is who gets SIGTERM.
-  return [argv[0] as string, '--as-pid-1', '--info-fd', String(infoFd), ...argv.slice(1)];
+  // bwrap reports the host pid of the sandbox's PID 1 (its own reaper) on
+  // --info-fd; our init script is that process's child, and is who gets
+  // SIGTERM. (Not --as-pid-1: the app's PID 1 would lose bwrap's
+  // die-with-parent when setpriv switches uid, and outlive a killed daemon.)
+  return [argv[0] as string, '--info-fd', String(infoFd), ...argv.slice(1)];
 }
