@@ -30,6 +30,7 @@ export function appRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.delete<NameParams>('/v1/apps/:name', async (req) => {
     await deps.ops.stopApp(deps.apps.getApp(req.params.name).name);
     const app = deps.apps.destroy(req.params.name);
+    await deps.route(app.name); // gone from the router before we answer
     return { name: app.name, destroyed: true };
   });
 

@@ -74,6 +74,10 @@ export function wire(settings: Settings): Platform {
         web.set(app, w);
         return route(app);
       },
+      inflight: async (app, ids) => {
+        const targets = (await router.stats())[app]?.targets ?? {};
+        return ids.reduce((n, id) => n + (targets[id]?.inflight ?? 0), 0);
+      },
     },
   });
 
@@ -84,7 +88,6 @@ export function wire(settings: Settings): Platform {
       destroyed: (app) => {
         web.delete(app.name);
         logs.removeApp(app.name);
-        void router.removeApp(app.name);
       },
     },
     settings.domain,

@@ -47,6 +47,7 @@ test('deploy starts the web instances, publishes them once they accept connectio
   const second = last().targets;
   assert.equal(second.length, 2);
   assert.deepEqual(await Promise.all(second.map((x) => get(x.port))), ['v2', 'v2']);
+  await waitFor(() => sup.ps('supapp').length === 2, { timeoutMs: 10_000, what: 'the old instances to stop' });
   assert.deepEqual(sup.ps('supapp').map((i) => `${i.name} ${i.state} ${i.release}`), ['web.1 up v2', 'web.2 up v2'], 'old instances are gone');
 });
 

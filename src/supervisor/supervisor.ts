@@ -20,6 +20,8 @@ interface AppSlot {
   leaving: Set<Supervised>;
   /** A deploy's new instances before traffic switches to them (shown by ps as starting). */
   arriving: Set<Supervised>;
+  /** Old instances draining and stopping after a deploy; stopApp waits for them. */
+  retiring: Promise<unknown>;
   queue: Promise<unknown>;
 }
 
@@ -85,10 +87,9 @@ export class Supervisor {
       for (const old of targets) {
         const next = this.instance(slot, app, rel, old.name);
         await this.startAll([next]);
-        slot.instances.delete(old);
         slot.instances.add(next);
         next.supervising = true;
-        await this.retire(slot, [old]);
+        await this.retireInBackground(slot, [old]);
       }
     });
   }
@@ -99,6 +100,7 @@ export class Supervisor {
     if (!slot) return Promise.resolve();
     return this.exclusive(slot.runtime, async () => {
       await this.retire(slot, [...slot.instances], graceMs);
+      await slot.retiring;
       this.apps.delete(app);
     });
   }
@@ -188,12 +190,30 @@ export class Supervisor {
     if (s.isWeb) await s.ready().catch((e: Error) => this.log(app, e.message));
   }
 
+  /**
+   * Switches traffic to the new instances; the old ones drain and stop in the
+   * background (ps shows them draining), so a deploy is done — and the next
+   * one, or a rollback, can start — as soon as the new release serves.
+   */
   private async swap(slot: AppSlot, fresh: Supervised[], rel: RunnableRelease): Promise<void> {
     const old = [...slot.instances];
     slot.instances = new Set(fresh);
     slot.current = rel;
     for (const s of fresh) s.supervising = true;
-    await this.retire(slot, old);
+    await this.retireInBackground(slot, old);
+  }
+
+  /** Publishes without the old instances, then drains and stops them without holding the app's queue. */
+  private async retireInBackground(slot: AppSlot, old: Supervised[]): Promise<void> {
+    for (const s of old) {
+      slot.instances.delete(s);
+      slot.leaving.add(s);
+      if (s.isWeb && s.state === 'up') s.draining = true;
+    }
+    await this.publish(slot);
+    const done = this.finishRetiring(slot, old, slot.runtime.graceMs);
+    slot.retiring = slot.retiring.then(() => done);
+    void done.catch((e: Error) => this.log(slot.runtime.name, `Stopping old instances failed: ${e.message}`));
   }
 
   /**
@@ -209,6 +229,10 @@ export class Supervisor {
       if (s.isWeb && s.state === 'up') s.draining = true;
     }
     await this.publish(slot);
+    await this.finishRetiring(slot, old, graceMs);
+  }
+
+  private async finishRetiring(slot: AppSlot, old: Supervised[], graceMs: number): Promise<void> {
     await this.drain(slot, old.filter((s) => s.draining));
     for (const s of old) s.draining = false;
     await this.publish(slot);
@@ -242,7 +266,7 @@ export class Supervisor {
   private exclusive<T>(app: AppRuntime, fn: (slot: AppSlot) => Promise<T>): Promise<T> {
     let slot = this.apps.get(app.name);
     if (!slot) {
-      slot = { runtime: app, current: undefined, instances: new Set(), leaving: new Set(), arriving: new Set(), queue: Promise.resolve() };
+      slot = { runtime: app, current: undefined, instances: new Set(), leaving: new Set(), arriving: new Set(), retiring: Promise.resolve(), queue: Promise.resolve() };
       this.apps.set(app.name, slot);
     }
     slot.runtime = app;
