@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Driver, Instance } from '../runtime/driver.js';
-import { waitReady, type Check } from './health.js';
+import { attempt, waitReady, type Check } from './health.js';
 import type { PortAllocator } from './ports.js';
 import type { AppRuntime, InstanceState, InstanceView, RunnableRelease, SupervisorEvents } from './types.js';
 
@@ -131,6 +131,30 @@ export class Supervised {
     this.upAt = Date.now();
     this.setState('up');
     for (const w of this.waiters.splice(0)) w.resolve();
+    const live = this.ctx.checks.filter((c) => c.type === 'liveness');
+    if (live.length && this.handle) void this.watchLiveness(this.handle, live);
+  }
+
+  /**
+   * Liveness checks keep running while the instance is up: after `attempts`
+   * failures in a row it leaves the pool and is restarted like a crash.
+   */
+  private async watchLiveness(handle: Instance, checks: Check[]): Promise<void> {
+    const failures = new Map<Check, number>();
+    while (this.handle === handle && this.wanted && this.state === 'up') {
+      await new Promise((r) => setTimeout(r, Math.min(...checks.map((c) => (c.wait ?? 10) * 1000))));
+      if (this.handle !== handle || !this.wanted || this.state !== 'up') return;
+      for (const c of checks) {
+        const why = await attempt({ port: this.port as number }, c);
+        failures.set(c, why ? (failures.get(c) ?? 0) + 1 : 0);
+        if (why && (failures.get(c) ?? 0) >= (c.attempts ?? 3)) {
+          this.platform(`Liveness check failed ${failures.get(c)} times (${why}); restarting`);
+          this.setState('starting'); // out of the router's pool at once
+          void handle.stop(this.ctx.app.graceMs);
+          return;
+        }
+      }
+    }
   }
 
   private exited(handle: Instance, code: number | null, signal: string | null): void {
@@ -141,12 +165,24 @@ export class Supervised {
     const err = new Error(`${this.name} (v${this.release}) ${how} before it was up`);
     for (const w of this.waiters.splice(0)) w.reject(err);
     this.setState('crashed');
-    if (!this.supervising) return;
+    if (this.supervising) this.scheduleRestart();
+  }
+
+  /** At once after a first crash, then 1 s, 2 s, 4 s ... (a timer: no CPU spent while waiting). */
+  private scheduleRestart(): void {
     this.restarts++;
     this.consecutive = Date.now() - this.upAt > STABLE_MS ? 1 : this.consecutive + 1;
     const delay = this.consecutive <= 1 ? 0 : Math.min(1000 * 2 ** (this.consecutive - 2), BACKOFF_CAP_MS);
     if (delay > 0) this.platform(`Crashed ${this.consecutive} times in a row; restarting in ${delay / 1000} s`);
-    this.timer = setTimeout(() => void this.start().catch((e: Error) => this.platform(`Could not restart: ${e.message}`)), delay);
+    this.timer = setTimeout(() => {
+      if (!this.wanted) return;
+      this.start().catch((e: Error) => {
+        // could not even start (e.g. the sandbox failed): counts as another crash, so it is retried with backoff
+        this.platform(`Could not restart: ${e.message}`);
+        this.setState('crashed');
+        if (this.wanted) this.scheduleRestart();
+      });
+    }, delay);
   }
 
   private setState(next: InstanceState): void {

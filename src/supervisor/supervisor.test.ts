@@ -70,7 +70,7 @@ test('a crashed instance restarts at once, then with growing backoff; scale up a
   const { sup, release, logs } = setup(t);
   const rel = release(1, { 'server.js': SERVER }, { web: 'node server.js', worker: 'echo working; sleep 0.2; exit 7' });
   await sup.deploy(app({ web: { quantity: 1 }, worker: { quantity: 1 } }), rel);
-  await waitFor(() => (sup.ps('supapp').find((i) => i.name === 'worker.1')?.restarts ?? 0) >= 3, { timeoutMs: 15_000, what: 'three restarts' });
+  await waitFor(() => (sup.ps('supapp').find((i) => i.name === 'worker.1')?.restarts ?? 0) >= 3, { timeoutMs: 30_000, what: 'three restarts' });
   assert.ok(logs.some((l) => /Crashed 3 times in a row; restarting in 2 s/.test(l)), logs.join('\n'));
   const worker = sup.ps('supapp').find((i) => i.name === 'worker.1');
   assert.ok(worker && ['crashed', 'up', 'starting'].includes(worker.state));
@@ -111,4 +111,13 @@ test('health checks gate a deploy: app.json readiness checks, and by default GET
   assert.deepEqual(last().targets, [], 'nothing failing ever got traffic');
   await sup.deploy(app({ web: { quantity: 1 } }), { ...rel, healthchecks: { web: [{ type: 'readiness', path: '/other', content: 'nope' }] } });
   assert.equal(last().targets.length, 1);
+});
+
+test('a failing liveness check takes the instance out of the pool and restarts it', async (t) => {
+  const { sup, release, last, logs } = setup(t);
+  const flaky = `let n=0; require('http').createServer((q,s)=>{ if(q.url==='/live'){ n++; s.statusCode = n>2 ? 500 : 200; } s.end('ok') }).listen(process.env.PORT)`;
+  const rel = release(1, { 'server.js': flaky }, { web: 'node server.js' });
+  await sup.deploy(app({ web: { quantity: 1 } }), { ...rel, healthchecks: { web: [{ type: 'liveness', path: '/live', wait: 0.2, attempts: 2 }] } });
+  await waitFor(() => logs.some((l) => /Liveness check failed 2 times \(GET \/live answered 500\); restarting/.test(l)), { timeoutMs: 10_000, what: 'the liveness failure' });
+  await waitFor(() => (sup.ps('supapp')[0]?.restarts ?? 0) >= 1 && last().targets.length === 1, { timeoutMs: 10_000, what: 'the restart' });
 });
