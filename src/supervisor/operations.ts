@@ -212,7 +212,16 @@ export class Operations {
     const formation: AppRuntime['formation'] = {};
     for (const r of this.deps.formation.get(app.id)) formation[r.type] = { quantity: r.quantity, memoryMb: r.memory_mb ?? undefined };
     const sec = (k: string, dflt: number): number => (app.settings[k] ?? dflt) * 1000;
-    return { name: app.name, uid: app.uid, formation, graceMs: sec('stop-timeout', 30), drainMs: sec('drain-timeout', 30), readyTimeoutMs: sec('deploy-timeout', 60) };
+    return {
+      name: app.name,
+      uid: app.uid,
+      formation,
+      graceMs: sec('stop-timeout', 30),
+      drainMs: sec('drain-timeout', 30),
+      readyTimeoutMs: sec('deploy-timeout', 60),
+      batchSize: app.settings['deploy-batch'] ?? 0,
+      stopFirst: app.settings['deploy-stop-first'] === 1,
+    };
   }
 
   private prune(app: { id: number; name: string }): void {

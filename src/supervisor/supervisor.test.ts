@@ -121,3 +121,21 @@ test('a failing liveness check takes the instance out of the pool and restarts i
   await waitFor(() => logs.some((l) => /Liveness check failed 2 times \(GET \/live answered 500\); restarting/.test(l)), { timeoutMs: 10_000, what: 'the liveness failure' });
   await waitFor(() => (sup.ps('supapp')[0]?.restarts ?? 0) >= 1 && last().targets.length === 1, { timeoutMs: 10_000, what: 'the restart' });
 });
+
+test('deploy-stop-first stops a singleton worker before its successor starts; batches start in turn', async (t) => {
+  const { sup, release, logs } = setup(t);
+  const worker = `console.log('worker start ' + process.env.BODY); process.on('SIGTERM', () => { console.log('worker stop ' + process.env.BODY); process.exit(0); }); setInterval(() => {}, 1000);`;
+  const files = { 'server.js': SERVER, 'worker.js': worker };
+  const types = { web: 'node server.js', worker: 'node worker.js' };
+  const rt = { ...app({ web: { quantity: 3 }, worker: { quantity: 1 } }), stopFirst: true, batchSize: 1 };
+  await sup.deploy(rt, release(1, files, types));
+  await waitFor(() => logs.some((l) => l.includes('worker start v1')), { timeoutMs: 5000, what: 'v1 worker output' });
+  await sup.deploy(rt, release(2, files, types));
+  await waitFor(() => logs.some((l) => l.includes('worker start v2')), { timeoutMs: 5000, what: 'v2 worker output' });
+  const order = logs.filter((l) => /worker (start|stop) v/.test(l)).map((l) => l.replace(/^.*: /, ''));
+  assert.deepEqual(order, ['worker start v1', 'worker stop v1', 'worker start v2'], 'no overlap of the singleton worker');
+  const v2 = logs.slice(logs.findIndex((l) => l.includes('Deploying v2')));
+  const up1 = v2.findIndex((l) => l.includes('[web.1]: web.1: State changed from starting to up'));
+  const start2 = v2.findIndex((l) => l.includes('[web.2]: web.2: Starting process'));
+  assert.ok(up1 >= 0 && start2 > up1, `with deploy-batch 1, web.2 starts only once web.1 is up (${up1}, ${start2})`);
+});

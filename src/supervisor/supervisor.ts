@@ -45,7 +45,19 @@ export class Supervisor {
       this.log(app.name, `Deploying v${rel.version}: ${formationLine(fresh.map((s) => s.type)) || 'no processes to run'}`);
       slot.arriving = new Set(fresh);
       try {
-        await this.startAll(fresh);
+        // singleton workers that must never run twice (consumers, schedulers) stop before their successors start
+        if (app.stopFirst) await this.retire(slot, [...slot.instances].filter((s) => !s.isWeb));
+        const batch = app.batchSize && app.batchSize > 0 ? app.batchSize : fresh.length;
+        const started: Supervised[] = [];
+        for (let i = 0; i < fresh.length; i += batch) {
+          try {
+            await this.startAll(fresh.slice(i, i + batch));
+          } catch (err) {
+            await Promise.all(started.map((s) => s.stop(2000, false)));
+            throw err;
+          }
+          started.push(...fresh.slice(i, i + batch));
+        }
       } finally {
         slot.arriving = new Set();
       }

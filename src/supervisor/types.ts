@@ -24,6 +24,10 @@ export interface AppRuntime {
   drainMs?: number;
   /** How long new web instances have to pass their checks. */
   readyTimeoutMs?: number;
+  /** New instances start this many at a time, each batch ready before the next (0/undefined: all at once). */
+  batchSize?: number;
+  /** Stop the old non-web instances before starting their successors (no overlap). */
+  stopFirst?: boolean;
 }
 
 export interface InstanceView {
