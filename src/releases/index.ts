@@ -2,3 +2,5 @@
 export { ReleaseService } from './service.js';
 export type { ReleaseRow } from '../state/index.js';
 export { packSlug, installReleaseDir, ensureUnpacked, pruneUnpacked, releaseDir, slugFile } from './slugs.js';
+/** app.json health checks travel with releases; the supervisor runs them. */
+export type { HealthCheck } from '../procfile/index.js';

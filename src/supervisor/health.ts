@@ -1,19 +1,10 @@
 import http from 'node:http';
 import { sleep } from '../lib/index.js';
+import type { HealthCheck } from '../releases/index.js';
 import { accepts } from './ports.js';
 
-/** A startup/readiness check from app.json (Dokku's `healthchecks`), times in seconds. */
-export interface Check {
-  type: 'startup' | 'readiness' | 'liveness';
-  name?: string;
-  path?: string;
-  port?: number;
-  timeout?: number;
-  attempts?: number;
-  wait?: number;
-  initialDelay?: number;
-  content?: string;
-}
+/** A check from app.json (Dokku's `healthchecks`), as parsed at build time; times in seconds. */
+export type Check = HealthCheck;
 
 export interface Probe {
   port: number;
@@ -57,7 +48,13 @@ async function waitDefault(p: Probe): Promise<void> {
 async function runCheck(p: Probe, c: Check): Promise<void> {
   const attempts = c.attempts ?? 5;
   const label = c.name ?? `${c.type} check ${c.path ?? '(port)'}`;
+  if (c.command) throw new Error(`${label}: command checks are not supported yet; use a path check`);
   if (c.initialDelay) await sleep(c.initialDelay * 1000);
+  if (c.uptime) {
+    // Dokku's uptime check: the process must stay up this long
+    await sleep(c.uptime * 1000);
+    if (!p.alive()) throw new Error(`${label}: it did not stay up for ${c.uptime} s`);
+  }
   let last = '';
   for (let i = 1; i <= attempts; i++) {
     if (!p.alive()) throw new Error('it exited');
