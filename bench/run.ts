@@ -3,11 +3,15 @@
 import { appsCreate } from './apps-create.js';
 import { rollback } from './rollback.js';
 import { deploy } from './deploy.js';
+import { zeroDowntime } from './zero-downtime.js';
+import { router } from './router.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
   rollback: () => rollback(),
   deploy: () => deploy(),
+  'zero-downtime': () => zeroDowntime(),
+  router: () => router(),
 };
 
 const wanted = process.argv.slice(2);

@@ -20,6 +20,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const lock = await lockHome(settings.home);
   const p = wire(settings);
 
+  // every app is in the first HAProxy config (one start, no reload per app); boot() fills in targets
+  await Promise.all(p.store.listApps().map((app) => p.router.setApp(app.name, { hosts: p.store.domains(app.id), targets: [], state: 'starting' })));
   const routed = await p.router.start();
   p.urls.router = urlFor(settings.routerListen.host, routed.port);
   await p.api.listen({ host: settings.apiListen.host, port: settings.apiListen.port });
@@ -32,7 +34,6 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
   writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
   process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
-  for (const app of p.store.listApps()) await p.router.setApp(app.name, { hosts: p.store.domains(app.id), targets: [], state: 'starting' });
   void p.ops.boot().catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
 
   let stopping = false;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { herokuLine, parseLogLine, quote, routerError, type LogRecord } from './access-log.js';
-import { LOG_FIELDS, LOG_SEP, LOG_TAG } from './config.js';
+import { LOG_FIELDS, LOG_SEP } from './config.js';
+
+const TAG = 'slw0123abcd';
 
 const record = (over: Partial<LogRecord> = {}): LogRecord => ({
   backend: 'app_hello',
@@ -23,13 +25,14 @@ const record = (over: Partial<LogRecord> = {}): LogRecord => ({
   ...over,
 });
 
-const datagram = (r: LogRecord): string => [LOG_TAG, ...LOG_FIELDS.map(([k]) => r[k])].join(LOG_SEP) + '\n';
+const logLine = (r: LogRecord, tag = TAG): string => [tag, ...LOG_FIELDS.map(([k]) => r[k])].join(LOG_SEP);
 
-test('a datagram parses back into its fields; other HAProxy messages are ignored', () => {
+test('a line parses back into its fields; other messages and lines without our secret tag are ignored', () => {
   const r = record({ path: '/a b' });
-  assert.deepEqual(parseLogLine(datagram(r)), r);
-  assert.equal(parseLogLine('Server app_x/s1 is UP/READY (leaving forced maintenance).\n'), undefined);
-  assert.equal(parseLogLine(`${LOG_TAG}${LOG_SEP}too${LOG_SEP}few`), undefined);
+  assert.deepEqual(parseLogLine(logLine(r), TAG), r);
+  assert.equal(parseLogLine('Server app_x/s1 is UP/READY (leaving forced maintenance).', TAG), undefined);
+  assert.equal(parseLogLine(`${TAG}${LOG_SEP}too${LOG_SEP}few`, TAG), undefined);
+  assert.equal(parseLogLine(logLine(r, 'slw-forged'), TAG), undefined, 'a local process that guesses the format still lacks the tag');
 });
 
 test('an ordinary request becomes a Heroku at=info line', () => {
@@ -54,6 +57,7 @@ test('termination states map to Heroku codes', () => {
   assert.equal(code('sC--'), 'H19');
   assert.equal(code('PH--'), 'H17');
   assert.equal(code('----'), undefined);
+  assert.equal(routerError(record({ term: 'CD--', status: '101' })), undefined, 'a WebSocket closed by its client');
   assert.equal(routerError(record({ term: 'CD--' }))?.at, 'info', 'a client going away is not an app error');
   assert.match(herokuLine(record({ term: 'CH--', status: '-1' }), 'web.1'), / status=499 /);
 });

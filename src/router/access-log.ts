@@ -1,19 +1,19 @@
-// HAProxy's access log arrives as one UDP datagram per request (syslog
-// target on 127.0.0.1, raw format) and leaves as a Heroku router line.
-import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
-import { appOfBackend, LOG_FIELDS, LOG_SEP, LOG_TAG, type LogField } from './config.js';
+// HAProxy's access log arrives as lines on a TCP stream from its log ring
+// (see config.ts) and leaves as Heroku router lines.
+import net from 'node:net';
+import { appOfBackend, LOG_FIELDS, LOG_SEP, type LogField } from './config.js';
 
 export type LogRecord = Record<LogField, string>;
 
-/** Splits one datagram into its fields; undefined for anything else HAProxy logs (server state changes, ...). */
-export function parseLogLine(line: string): LogRecord | undefined {
-  const parts = line.replace(/\n$/, '').split(LOG_SEP);
-  if (parts[0] !== LOG_TAG || parts.length !== LOG_FIELDS.length + 1) return undefined;
+/**
+ * Splits one line into its fields; undefined for anything else HAProxy logs
+ * (server state changes, ...) and for lines without this router's secret tag.
+ */
+export function parseLogLine(line: string, tag: string): LogRecord | undefined {
+  const parts = line.split(LOG_SEP);
+  if (parts[0] !== tag || parts.length !== LOG_FIELDS.length + 1) return undefined;
   const rec = {} as LogRecord;
-  LOG_FIELDS.forEach(([name], i) => {
-    rec[name] = parts[i + 1] ?? '';
-  });
+  for (let i = 0; i < LOG_FIELDS.length; i++) rec[(LOG_FIELDS[i] as (typeof LOG_FIELDS)[number])[0]] = parts[i + 1] as string;
   return rec;
 }
 
@@ -30,6 +30,7 @@ const err = (code: string, desc: string, at: RouterError['at'] = 'error'): Route
 export function routerError(rec: LogRecord): RouterError | undefined {
   if (rec.code === 'H14') return err('H14', 'No web processes running');
   if (rec.code === 'H10') return err('H10', 'App crashed');
+  if (rec.status === '101') return undefined; // a WebSocket: either side closing the tunnel is its normal end
   const [who, phase] = rec.term;
   switch (who) {
     case 'C':
@@ -59,6 +60,7 @@ export function routerError(rec: LogRecord): RouterError | undefined {
 
 /** A value that cannot break the line: quoted, with backslash, quote and control bytes escaped. */
 export function quote(v: string): string {
+  if (!/[\\"\x00-\x1f\x7f]/.test(v)) return `"${v}"`;
   return `"${v.replace(/[\\"]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 }
 
@@ -86,56 +88,72 @@ export function herokuLine(rec: LogRecord, dyno: string | undefined): string {
   const e = routerError(rec);
   const t = timings(rec);
   const status = rec.status === '-1' && e?.code === 'H27' ? '499' : rec.status;
-  const fields = [
-    `at=${e?.at ?? 'info'}`,
-    ...(e ? [`code=${e.code}`, `desc=${quote(e.desc)}`] : []),
-    `method=${bare(rec.method)}`,
-    `path=${quote(rec.path)}`,
-    `host=${bare(rec.host)}`,
-    `request_id=${bare(rec.rid === '-' ? '' : rec.rid)}`,
-    `fwd=${quote(rec.client)}`,
-    `dyno=${bare(dyno ?? '')}`,
-    `connect=${t.connect}`,
-    `service=${t.service}`,
-    `status=${bare(status)}`,
-    `bytes=${bare(rec.bytes)}`,
-    `protocol=${bare(rec.proto === '-' ? 'http' : rec.proto)}`,
-  ];
-  return fields.join(' ');
+  const head = e ? `at=${e.at} code=${e.code} desc=${quote(e.desc)}` : 'at=info';
+  return (
+    `${head} method=${bare(rec.method)} path=${quote(rec.path)} host=${bare(rec.host)} request_id=${bare(rec.rid === '-' ? '' : rec.rid)}` +
+    ` fwd=${quote(rec.client)} dyno=${bare(dyno ?? '')} connect=${t.connect} service=${t.service} status=${bare(status)}` +
+    ` bytes=${bare(rec.bytes)} protocol=${bare(rec.proto === '-' ? 'http' : rec.proto)}`
+  );
 }
 
 export interface AccessLogOptions {
+  /** Secret first field of every line, known only to haproxy.cfg (0600): another local process can connect but not forge lines. */
+  tag: string;
   /** The target id behind a backend's server slot, if the app still has it. */
   dynoFor: (app: string, slot: string) => string | undefined;
   onRouterLog: (app: string, line: string) => void;
 }
 
-/** Receives HAProxy's datagrams; requests for unknown hosts and bad requests belong to no app and are dropped. */
+// A line longer than this is no log line of ours (HAProxy truncates at 16 KiB).
+const MAX_LINE = 64 * 1024;
+
+/**
+ * Receives HAProxy's log lines: one TCP connection per worker, lines ended by
+ * a newline (HAProxy escapes control bytes inside fields). Requests for
+ * unknown hosts and bad requests belong to no app and are dropped.
+ */
 export class AccessLogListener {
-  private sock: dgram.Socket | undefined;
+  private server: net.Server | undefined;
+  private readonly conns = new Set<net.Socket>();
 
   constructor(private readonly opts: AccessLogOptions) {}
 
   async start(): Promise<number> {
-    // A burst of requests can outrun the default socket buffer; a lost datagram is a lost log line.
-    const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
-    this.sock = sock;
-    sock.on('message', (msg) => this.onDatagram(msg.toString('utf8')));
+    const server = net.createServer((c) => this.onConnection(c));
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
-      sock.once('error', reject);
-      sock.bind(0, '127.0.0.1', () => resolve());
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
     });
-    return (sock.address() as AddressInfo).port;
+    return (server.address() as net.AddressInfo).port;
   }
 
   async stop(): Promise<void> {
-    const s = this.sock;
-    this.sock = undefined;
+    const s = this.server;
+    this.server = undefined;
+    for (const c of this.conns) c.destroy();
     if (s) await new Promise<void>((r) => s.close(() => r()));
   }
 
-  private onDatagram(line: string): void {
-    const rec = parseLogLine(line);
+  private onConnection(c: net.Socket): void {
+    this.conns.add(c);
+    let rest = '';
+    c.setEncoding('latin1'); // fields are ASCII: HAProxy refuses or escapes anything else
+    c.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      if (rest.length > MAX_LINE) rest = '';
+      for (const l of lines) this.onLine(l);
+    });
+    c.on('close', () => this.conns.delete(c));
+    c.on('error', (err: NodeJS.ErrnoException) => {
+      // A worker that exits (reload, restart) resets its connection; what it sent was read.
+      if (err.code !== 'ECONNRESET') process.stderr.write(`router: access log connection: ${err.message}\n`);
+    });
+  }
+
+  private onLine(line: string): void {
+    const rec = parseLogLine(line, this.opts.tag);
     const app = rec && appOfBackend(rec.backend);
     if (!rec || !app) return;
     this.opts.onRouterLog(app, herokuLine(rec, rec.server.startsWith('<') ? undefined : this.opts.dynoFor(app, rec.server)));

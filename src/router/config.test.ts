@@ -27,18 +27,21 @@ test('the config: ready slots live, draining and empty ones disabled, the reques
     { id: 'web.1', addr: '127.0.0.1', port: 5001, state: 'ready' },
     { id: 'web.2', addr: '::1', port: 5002, state: 'draining' },
   ]);
-  const cfg = haproxyConfig({ paths, listen: { host: '0.0.0.0', port: 8080 }, logPort: 5514, requestTimeoutMs: 30_000, dropPrivileges: true, backends: [{ name: 'app_hello', table }] });
+  const cfg = haproxyConfig({ paths, listen: { host: '0.0.0.0', port: 8080 }, logPort: 5514, logTag: 'slwabc', requestTimeoutMs: 30_000, dropPrivileges: true, threads: 1, retrySafeRequests: true, backends: [{ name: 'app_hello', table }] });
   for (const line of [
     '  user nobody',
+    '  nbthread 1',
     '  bind 0.0.0.0:8080',
     '  timeout server 30000ms',
     '  timeout http-request 10s',
     '  timeout tunnel 1h',
+    '  retry-on conn-failure empty-response',
     '  balance leastconn',
     '  server s1 127.0.0.1:5001',
     '  server s2 [::1]:5002 disabled',
     '  server s3 0.0.0.0:1 disabled',
-    '  log 127.0.0.1:5514 len 16384 format raw local0 info',
+    '  log ring@access len 16384 format raw local0 info',
+    '  server daemon 127.0.0.1:5514',
   ]) {
     assert.ok(cfg.split('\n').includes(line), `missing: ${line}`);
   }

@@ -5,7 +5,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { run, SlipwayError, waitFor } from '../lib/index.js';
 import type { RunPaths } from './config.js';
-import { showProc, socketCommand, type Workers } from './runtime-api.js';
+import { showProc, socketCommand, workerCommand, type Workers } from './runtime-api.js';
 
 function findOnPath(name: string, fallbacks: string[]): string | undefined {
   const dirs = name ? (process.env.PATH ?? '').split(path.delimiter).filter(Boolean) : [];
@@ -107,14 +107,27 @@ export class HaproxyProcess {
     const before = await showProc(this.opts.paths.masterSock);
     await socketCommand(this.opts.paths.masterSock, 'reload');
     const known = new Set([...before.current, ...before.old]);
-    await waitFor(
+    const after = await waitFor(
       async () => {
-        const w = await showProc(this.opts.paths.masterSock);
-        if (w.failed > before.failed) throw new SlipwayError('E_STATE', `haproxy reload failed: ${this.stderrTail.join(' / ')}`);
-        return w.current.some((p) => !known.has(p)) && w;
+        const w = await showProc(this.opts.paths.masterSock); // refused while the master re-executes: polled again
+        return (w.failed > before.failed || w.current.some((p) => !known.has(p))) && w;
       },
       { timeoutMs: 10_000, intervalMs: 10, what: 'a new haproxy worker after reload' },
     );
+    if (after.failed > before.failed) throw new SlipwayError('E_STATE', `haproxy reload failed, the old worker keeps serving: ${this.stderrTail.join(' / ')}`);
+    // The master tells the old workers to stop only once the new one is ready;
+    // until then they still accept connections, with the old config (a new
+    // app would 404 there). The change is live once they all stopped listening.
+    await waitFor(async () => (await Promise.all(before.current.map((pid) => this.workerStopping(pid)))).every(Boolean), {
+      timeoutMs: 10_000,
+      intervalMs: 5,
+      what: 'the old haproxy workers to stop accepting',
+    });
+  }
+
+  private async workerStopping(pid: number): Promise<boolean> {
+    const info = await workerCommand(this.opts.paths.masterSock, pid, 'show info');
+    return /^Stopping: 1$/m.test(info) || /Can't find the target PID/.test(info);
   }
 
   async stop(): Promise<void> {

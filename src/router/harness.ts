@@ -90,9 +90,10 @@ export interface Reply {
 }
 
 /** One request to the router with the given Host header. */
-export function get(port: number, host: string, opts: { path?: string; headers?: http.OutgoingHttpHeaders; agent?: http.Agent } = {}): Promise<Reply> {
+export function get(port: number, host: string, opts: { path?: string; method?: string; headers?: http.OutgoingHttpHeaders; agent?: http.Agent } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: opts.path ?? '/', headers: { host, ...opts.headers }, agent: opts.agent ?? false }, (res) => {
+    const o = { host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: { host, ...opts.headers }, agent: opts.agent ?? false };
+    const req = http.request(o, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

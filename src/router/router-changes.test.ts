@@ -10,7 +10,8 @@ test('leastconn: both targets of an app receive requests', async (t) => {
   const slowly = (_req: http.IncomingMessage, res: http.ServerResponse): void => void setTimeout(() => res.end('ok'), 30);
   const [a, b] = [await startBackend(t, slowly), await startBackend(t, slowly)];
   await router.setApp('two', { hosts: [], targets: [a.target('web.1'), b.target('web.2')], state: 'running' });
-  await Promise.all(Array.from({ length: 20 }, () => get(port, 'two.localhost')));
+  const replies = await Promise.all(Array.from({ length: 20 }, () => get(port, 'two.localhost')));
+  assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([200]));
   assert.ok(a.seen.length > 0 && b.seen.length > 0, `a=${a.seen.length} b=${b.seen.length}`);
 });
 
@@ -101,4 +102,15 @@ test('draining: in-flight requests finish, new ones go elsewhere, stats count do
   assert.equal(r.status, 200);
   assert.equal(r.body, 'slow done');
   await waitFor(async () => (await router.stats()).drain?.targets['web.1']?.inflight === 0, { timeoutMs: 2000, what: 'web.1 inflight 0' });
+});
+
+test('a target that dies with a request: a GET is replayed on another target, a POST is not', async (t) => {
+  const { router, port } = await startRouter(t);
+  const dying = await startBackend(t, (req) => req.socket.destroy()); // like kill -9 mid-request
+  const alive = await startBackend(t);
+  await router.setApp('dies', { hosts: [], targets: [dying.target('web.1'), alive.target('web.2')], state: 'running' });
+  for (let i = 0; i < 6; i++) assert.equal((await get(port, 'dies.localhost')).status, 200);
+  assert.ok(dying.seen.length > 0, 'the dying target was tried');
+  const posts = await Promise.all(Array.from({ length: 6 }, () => get(port, 'dies.localhost', { method: 'POST' })));
+  assert.ok(posts.some((r) => r.status === 502), 'a POST the app may have acted on is not sent twice');
 });

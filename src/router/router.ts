@@ -1,6 +1,8 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import net, { isIP, isIPv6 } from 'node:net';
+import os from 'node:os';
 import { writeFileAtomic } from '../lib/index.js';
 import { AccessLogListener } from './access-log.js';
 import { backendName, ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
@@ -36,6 +38,7 @@ export class Router {
   private bin = '';
   private port = 0;
   private logPort = 0;
+  private readonly logTag = `slw${randomBytes(12).toString('hex')}`;
   private queue: Promise<unknown> = Promise.resolve();
   /** What the running HAProxy holds: backend → slot count, host → backend, backend → state. */
   private live = { backends: new Map<string, number>(), hosts: new Map<string, string>(), states: new Map<string, string>() };
@@ -56,16 +59,21 @@ export class Router {
     mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.paths.dir, 0o700);
     writePages(this.paths);
-    this.logs = new AccessLogListener({ onRouterLog: this.opts.onRouterLog, dynoFor: (app, slot) => targetAt(this.apps.get(app)?.table, slot)?.id });
+    this.logs = new AccessLogListener({ tag: this.logTag, onRouterLog: this.opts.onRouterLog, dynoFor: (app, slot) => targetAt(this.apps.get(app)?.table, slot)?.id });
     this.logPort = await this.logs.start();
-    this.port = this.opts.listen.port || (await freePort(this.opts.listen.host));
-    await this.enqueue(async () => {
-      this.writeFiles();
-      await checkConfig(this.bin, this.paths.cfg);
-      this.proc = new HaproxyProcess({ bin: this.bin, paths: this.paths, onRestarted: () => void this.scheduleReload().catch(logFailure) });
-      await this.proc.start();
-      this.markLoaded();
-    });
+    try {
+      this.port = this.opts.listen.port || (await freePort(this.opts.listen.host));
+      await this.enqueue(async () => {
+        await this.writeCheckedFiles();
+        const proc = new HaproxyProcess({ bin: this.bin, paths: this.paths, onRestarted: () => this.reloadSoon('after haproxy restarted') });
+        await proc.start();
+        this.proc = proc;
+        this.markLoaded();
+      });
+    } catch (err) {
+      await this.logs.stop();
+      throw err;
+    }
     const h = this.opts.listen.host;
     return { url: `http://${isIPv6(h) ? `[${h}]` : h}:${this.port}`, port: this.port };
   }
@@ -94,7 +102,7 @@ export class Router {
       if (!prev) return 'done';
       this.apps.delete(app);
       if (!this.live.backends.has(backendName(app))) {
-        this.writeFiles(); // never reached HAProxy: nothing to undo there
+        if (this.proc) this.writeFiles(); // never reached HAProxy: nothing to undo there
         return 'done';
       }
       const empty: SlotTable = { slots: prev.table.slots.map(() => undefined), freedAt: prev.table.freedAt, clock: prev.table.clock };
@@ -151,9 +159,10 @@ export class Router {
 
   /** Files first (so a restart or reload serves the new state), then the running HAProxy. */
   private async apply(be: string, prev: SlotTable | undefined, next: SlotTable): Promise<Applied> {
+    if (!this.proc) return 'done'; // not started: start() writes everything set so far
     this.writeFiles();
-    // Not started yet, or restarting (it reads the files and reloads once back), or stopped.
-    if (!this.proc?.up || this.stopped) return 'done';
+    // Restarting (it reads the files and reloads once back), or stopped.
+    if (!this.proc.up || this.stopped) return 'done';
     const loaded = this.live.backends.get(be);
     if (this.stale || loaded === undefined || loaded < next.slots.length) return 'reload';
     // No previous table (an app removed and set again while its backend is still loaded): set every slot.
@@ -161,19 +170,25 @@ export class Router {
     try {
       await runCommands(this.paths.adminSock, cmds);
     } catch (err) {
+      // Part of the batch may have applied: HAProxy is brought back to the files by a reload.
       this.stale = true;
+      this.reloadSoon('after a failed runtime change');
       throw err;
     }
-    await this.updateOldWorkers(cmds);
+    if (cmds.length) await this.updateOldWorkers(cmds);
     this.live.hosts = this.desiredHosts(true);
     this.live.states = this.desiredStates(true);
     return 'done';
   }
 
+  /** A reload nobody waits for; its failure is reported, not lost. */
+  private reloadSoon(why: string): void {
+    this.scheduleReload().catch((err: unknown) => process.stderr.write(`router: reload ${why} failed: ${err instanceof Error ? err.message : String(err)}\n`));
+  }
+
   private async reload(): Promise<void> {
     if (!this.proc?.up || this.stopped) return;
-    this.writeFiles();
-    await checkConfig(this.bin, this.paths.cfg);
+    await this.writeCheckedFiles();
     this.lastReloadAt = Date.now();
     await this.proc.reload();
     this.markLoaded();
@@ -187,8 +202,13 @@ export class Router {
    */
   private async updateOldWorkers(cmds: string[]): Promise<void> {
     if (Date.now() - this.lastReloadAt > KEEPALIVE_MS + 10_000) return;
-    const { old } = await showProc(this.paths.masterSock);
-    await Promise.all(old.map((pid) => workerCommands(this.paths.masterSock, pid, cmds)));
+    try {
+      const { old } = await showProc(this.paths.masterSock);
+      await Promise.all(old.map((pid) => workerCommands(this.paths.masterSock, pid, cmds)));
+    } catch (err) {
+      // The current worker has the change; an old one that just exited is no loss.
+      process.stderr.write(`router: could not update an old haproxy worker: ${(err as Error).message}\n`);
+    }
   }
 
   /** After a start or reload HAProxy holds exactly what the files said. */
@@ -223,7 +243,15 @@ export class Router {
     return [...diff(this.paths.statesMap, this.live.states, this.desiredStates(true)), ...diff(this.paths.hostsMap, this.live.hosts, this.desiredHosts(true))];
   }
 
-  private writeFiles(): void {
+  /** Before a start or reload: the new config must parse, else the one in place (and running) stays. */
+  private async writeCheckedFiles(): Promise<void> {
+    const next = `${this.paths.cfg}.next`;
+    this.writeFiles(next);
+    await checkConfig(this.bin, next);
+    renameSync(next, this.paths.cfg);
+  }
+
+  private writeFiles(cfgFile = this.paths.cfg): void {
     writeFileAtomic(this.paths.hostsMap, mapFile(this.desiredHosts()), 0o600);
     writeFileAtomic(this.paths.statesMap, mapFile(this.desiredStates()), 0o600);
     const backends = [...this.apps].map(([app, e]) => ({ name: backendName(app), table: e.table }));
@@ -231,11 +259,14 @@ export class Router {
       paths: this.paths,
       listen: { host: this.opts.listen.host, port: this.port },
       logPort: this.logPort,
+      logTag: this.logTag,
       requestTimeoutMs: this.opts.requestTimeoutMs ?? 30_000,
       dropPrivileges: process.getuid?.() === 0,
+      threads: this.opts.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+      retrySafeRequests: this.opts.retrySafeRequests ?? true,
       backends,
     });
-    writeFileAtomic(this.paths.cfg, cfg, 0o600);
+    writeFileAtomic(cfgFile, cfg, 0o600);
   }
 }
 
@@ -261,6 +292,3 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-function logFailure(err: unknown): void {
-  process.stderr.write(`router: reload after haproxy restart failed: ${(err as Error).message}\n`);
-}
