@@ -4,6 +4,7 @@ import type { BuildService } from '../build/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
 import type { Operations } from '../supervisor/index.js';
+import type { RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
@@ -14,6 +15,7 @@ import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
 import { psRoutes } from './routes-ps.js';
+import { runRoutes } from './routes-runs.js';
 import type { ServerJson } from './schemas.js';
 
 export interface ApiDeps {
@@ -21,6 +23,7 @@ export interface ApiDeps {
   apps: AppService;
   builds: BuildService;
   ops: Operations;
+  runs: RunService;
   logs: LogStore;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
@@ -74,5 +77,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   gitRoutes(api, deps);
   psRoutes(api, deps);
   logRoutes(api, deps);
+  runRoutes(api, deps);
   return api;
 }

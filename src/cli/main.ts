@@ -23,6 +23,7 @@ import * as ps from './commands/ps/index.js';
 import * as logs from './commands/logs/index.js';
 import * as domains from './commands/domains/index.js';
 import * as rollback from './commands/releases/rollback.js';
+import * as runCmd from './commands/run/index.js';
 
 export interface MainDeps {
   runServer: server.RunServer;
@@ -31,7 +32,7 @@ export interface MainDeps {
 const COMMANDS: { register(p: Command, ctx: Ctx): void }[] = [
   appsList, appsCreate, appsInfo, appsDestroy, appsSettings,
   configList, configGet, configSet, configUnset,
-  releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, logs, domains, login,
+  releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, runCmd, logs, domains, login,
 ];
 
 export function buildProgram(ctx: Ctx, deps: MainDeps): Command {
@@ -39,6 +40,7 @@ export function buildProgram(ctx: Ctx, deps: MainDeps): Command {
     .description('Slipway: git push your apps to your own server')
     .version(packageVersion(), '-v, --version')
     .showSuggestionAfterError()
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .addHelpText('after', '\nThe app comes from -a APP, else $SLIPWAY_APP, else the `slipway` git remote.\nExample:\n  $ slipway apps:create hello && slipway config:set -a hello GREETING=hi');

@@ -12,7 +12,8 @@ import { LogStore } from '../logs/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
-import { BuildStore, openDb, Store, type Db } from '../state/index.js';
+import { RunService } from '../scheduler/index.js';
+import { BuildStore, openDb, RunStore, Store, type Db } from '../state/index.js';
 import { Operations, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -104,6 +105,9 @@ export function wire(settings: Settings): Platform {
     keepUnpacked: settings.keepReleases,
   });
   ops.recoverInterrupted();
+  const runStore = new RunStore(db);
+  runStore.closeUnfinished(); // runs cut by a daemon death ended with it (their instances died too)
+  const runs = new RunService({ ops, supervisor, records: runStore, log: (app, line) => logs.append(app, { source: 'platform', line }) });
 
   // Builds that were running when the daemon died are failed and their
   // workspaces removed: no half release is ever resumed or kept.
@@ -138,6 +142,7 @@ export function wire(settings: Settings): Platform {
     apps,
     builds,
     ops,
+    runs,
     logs,
     hook,
     config: new ConfigService(store),

@@ -7,7 +7,13 @@ export interface ProcessSpec {
   /** Unique per instance; names cgroups and log lines. */
   id: string;
   /** The command, as the app wrote it (a Procfile line): run by a shell, as on Heroku. */
-  command: string;
+  command?: string;
+  /** Or an argument vector run as it is, with no shell in between (one-off runs). */
+  argv?: string[];
+  /** Keep stdin open for the caller to write to (attached runs); otherwise it is /dev/null. */
+  stdin?: boolean;
+  /** Run under a pseudo-terminal of this size (interactive runs). */
+  tty?: { cols: number; rows: number };
   env: Record<string, string>;
   /** Working directory inside the instance (the app root, /app). */
   cwd: string;
@@ -37,10 +43,16 @@ export interface Instance {
   stop(graceMs: number): Promise<ExitInfo>;
   /** Sends a signal to the instance's main process (e.g. a forwarded Ctrl-C). */
   signal(sig: NodeJS.Signals): void;
+  /** The instance's stdin when the spec asked for it. */
+  readonly stdin: NodeJS.WritableStream | undefined;
+  /** With a tty: tells the terminal its new size. */
+  resize(cols: number, rows: number): void;
 }
 
 export interface InstanceIo {
   onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Raw output as it comes (prompts without a newline, terminal escapes); lines are still reported too. */
+  onData?(stream: 'stdout' | 'stderr', chunk: Buffer): void;
 }
 
 export interface Driver {

@@ -78,4 +78,30 @@ export const migrations: readonly { version: number; sql: string }[] = [
     version: 4,
     sql: `ALTER TABLE apps ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
   },
+  {
+    version: 5,
+    sql: `
+      CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        app_id      INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        job         TEXT,
+        command     TEXT NOT NULL,
+        release     INTEGER NOT NULL,
+        detached    INTEGER NOT NULL DEFAULT 0,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        exit_code   INTEGER,
+        signal      TEXT
+      );
+      CREATE INDEX runs_by_app ON runs (app_id, id);
+      CREATE TABLE cron_state (
+        app_id      INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        job         TEXT NOT NULL,
+        last_run_at TEXT NOT NULL,
+        PRIMARY KEY (app_id, job)
+      );
+    `,
+  },
 ];

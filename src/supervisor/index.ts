@@ -1,4 +1,5 @@
 /** Runs releases: desired formation × current release → instances; deploys, scaling, restarts, crash backoff, rollback. */
-export { Supervisor, formationLine, type SupervisorOptions } from './supervisor.js';
+export { Supervisor, formationLine, type SupervisorOptions, type OneOffOptions } from './supervisor.js';
 export { Operations, type OperationsDeps, type ScaleChange, type FormationEntry } from './operations.js';
 export type { AppRuntime, InstanceView, InstanceState, RunnableRelease, SupervisorEvents, WebTarget, WebState } from './types.js';
+export type { ExitInfo, Instance } from '../runtime/driver.js';

@@ -99,7 +99,7 @@ export class Operations {
       name: 'release.1',
       command,
       timeoutMs: this.deps.releaseTimeoutMs ?? 15 * 60_000,
-      onLine: (l) => {
+      onLine: (_s, l) => {
         progress?.(`       ${l}`);
         tail.push(l);
         if (tail.length > 20) tail.shift();
@@ -191,6 +191,14 @@ export class Operations {
         this.deps.log(app.name, `Server restarted, but v${rel.version} did not start: ${err instanceof Error ? err.message : String(err)}`);
       }
     }));
+  }
+
+  /** The current release, ready to run one-offs from (run, cron). */
+  async current(appName: string): Promise<{ app: OpsApp; runtime: AppRuntime; release: RunnableRelease; row: ReleaseRow } | undefined> {
+    const app = this.deps.app(appName);
+    const row = this.deps.releases.current(app.id);
+    if (!row?.slug) return undefined;
+    return { app, runtime: this.runtime(app, row), release: await this.runnable(app.name, row), row };
   }
 
   private async runnable(appName: string, rel: ReleaseRow): Promise<RunnableRelease> {

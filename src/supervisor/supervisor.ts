@@ -1,9 +1,24 @@
 import type { Driver } from '../runtime/driver.js';
 import { SlipwayError } from '../lib/index.js';
-import type { ExitInfo } from '../runtime/driver.js';
+import type { ExitInfo, Instance } from '../runtime/driver.js';
 import { instanceEnv, Supervised } from './instance.js';
 import { PortAllocator } from './ports.js';
 import type { AppRuntime, InstanceView, RunnableRelease, SupervisorEvents, WebState, WebTarget } from './types.js';
+
+export interface OneOffOptions {
+  /** run.3, release.1, cron.ID… */
+  name: string;
+  /** Logged under this process name (default: name). */
+  logAs?: string;
+  command?: string;
+  argv?: string[];
+  stdin?: boolean;
+  tty?: { cols: number; rows: number };
+  env?: Record<string, string>;
+  timeoutMs: number;
+  onLine?(stream: 'stdout' | 'stderr', line: string): void;
+  onData?(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+}
 
 export interface SupervisorOptions {
   driver: Driver;
@@ -31,6 +46,8 @@ interface AppSlot {
  */
 export class Supervisor {
   private readonly apps = new Map<string, AppSlot>();
+  /** Running one-offs per app, by name (run.3, release.1, cron.backup.7). */
+  private readonly oneOffs = new Map<string, Map<string, InstanceView>>();
   private readonly ports = new PortAllocator();
   private readonly readyTimeoutMs: number;
 
@@ -118,39 +135,59 @@ export class Supervisor {
   }
 
   /**
-   * Runs a command once as a one-off instance of a release (same slug,
-   * config, sandbox and user), for the release phase and later `run`.
-   * Resolves with its exit; killed (SIGTERM, then SIGKILL) past timeoutMs.
+   * Starts a one-off instance of a release (same slug, config, sandbox and
+   * user): the release phase, `run`, cron. It shows in ps while it runs and
+   * is never touched by deploys: it finishes on its own release. Killed
+   * (SIGTERM, then SIGKILL) past timeoutMs.
    */
-  async oneOff(app: AppRuntime, rel: RunnableRelease, o: { name: string; command: string; timeoutMs: number; onLine(line: string): void }): Promise<ExitInfo> {
+  async startOneOff(app: AppRuntime, rel: RunnableRelease, o: OneOffOptions): Promise<Instance> {
+    const name = o.name;
     const handle = await this.opts.driver.start(
       {
-        id: `${app.name}-${o.name}-${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+        id: `${app.name}-${name}-${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_-]/g, '-'),
         command: o.command,
-        env: instanceEnv(rel.config, app.name, o.name, rel.version, undefined),
+        argv: o.argv,
+        stdin: o.stdin,
+        tty: o.tty,
+        env: { ...instanceEnv(rel.config, app.name, name, rel.version, undefined), ...(o.env ?? {}) },
         cwd: '/app',
         root: rel.dir,
         user: { uid: app.uid, gid: app.uid, name: `app-${app.name}`.slice(0, 32) },
         hostname: app.name,
-        limits: { memoryMb: app.formation[o.name.split('.')[0] ?? '']?.memoryMb },
+        limits: { memoryMb: app.formation[name.split('.')[0] ?? '']?.memoryMb },
       },
       {
-        onLine: (_s, line) => {
-          o.onLine(line);
-          this.opts.events.log(app.name, { source: 'app', ps: o.name, release: `v${rel.version}`, line });
+        onData: o.onData,
+        onLine: (stream, line) => {
+          o.onLine?.(stream, line);
+          this.opts.events.log(app.name, { source: 'app', ps: o.logAs ?? name, release: `v${rel.version}`, line });
         },
       },
     );
-    const timer = setTimeout(() => void handle.stop(5000), o.timeoutMs);
-    const exit = await handle.exited;
-    clearTimeout(timer);
-    return exit;
+    const view: InstanceView = { name, type: name.split('.')[0] ?? 'run', state: 'up', release: `v${rel.version}`, since: new Date().toISOString(), restarts: 0, command: o.argv ? o.argv.join(' ') : (o.command ?? ''), port: undefined };
+    const oneOffs = this.oneOffs.get(app.name) ?? new Map<string, InstanceView>();
+    this.oneOffs.set(app.name, oneOffs.set(name, view));
+    const timer = setTimeout(() => {
+      this.log(app.name, `${name} passed its time limit (${Math.round(o.timeoutMs / 1000)} s); stopping it`);
+      void handle.stop(5000);
+    }, o.timeoutMs);
+    void handle.exited.then(() => {
+      clearTimeout(timer);
+      oneOffs.delete(name);
+    });
+    return handle;
+  }
+
+  /** A one-off that the caller just waits for (the release phase). */
+  async oneOff(app: AppRuntime, rel: RunnableRelease, o: OneOffOptions): Promise<ExitInfo> {
+    return (await this.startOneOff(app, rel, o)).exited;
   }
 
   ps(app: string): InstanceView[] {
     const slot = this.apps.get(app);
-    if (!slot) return [];
-    return [...slot.instances, ...slot.arriving, ...slot.leaving].sort(byIndex).map((s) => s.view());
+    if (!slot) return [...(this.oneOffs.get(app)?.values() ?? [])];
+    const oneOffs = [...(this.oneOffs.get(app)?.values() ?? [])];
+    return [...[...slot.instances, ...slot.arriving, ...slot.leaving].sort(byIndex).map((s) => s.view()), ...oneOffs];
   }
 
   current(app: string): number | undefined {

@@ -46,11 +46,17 @@ function tryHost(kind: 'v1' | 'v2', base: string): CgroupHost | undefined {
       return path.join(dir, 'cgroup.procs');
     },
     remove(id) {
-      try {
-        rmdirSync(path.join(base, id));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+      // a dying process may still be in the group for a moment (EBUSY): try again a few times
+      const attempt = (left: number): void => {
+        try {
+          rmdirSync(path.join(base, id));
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EBUSY' && left > 0) setTimeout(() => attempt(left - 1), 200).unref();
+          else if (code !== 'ENOENT' && code !== 'EBUSY') process.emitWarning(`could not remove cgroup ${id}: ${(err as Error).message}`);
+        }
+      };
+      attempt(10);
     },
     hitLimit(id) {
       try {

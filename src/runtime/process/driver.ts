@@ -30,7 +30,7 @@ export class ProcessDriver implements Driver {
   async start(spec: ProcessSpec, io: InstanceIo): Promise<Instance> {
     const files = this.userFiles(spec);
     const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec), ...instanceArgv(spec, files, INFO_FD)];
-    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: [spec.stdin || spec.tty ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
     const exited = new Promise<ExitInfo>((resolve) => {
       child.on('close', (code, signal) => {
         if (this.cgroup && spec.limits.memoryMb) this.cgroup.remove(spec.id);
@@ -38,11 +38,20 @@ export class ProcessDriver implements Driver {
       });
     });
     child.on('error', (err) => io.onLine('stderr', `slipway: could not start: ${err.message}`));
-    lines(child.stdio[1] as Readable, (l) => io.onLine('stdout', l));
-    lines(child.stdio[2] as Readable, (l) => io.onLine('stderr', l));
+    const stdout = child.stdio[1] as Readable;
+    const stderr = child.stdio[2] as Readable;
+    if (io.onData) {
+      const onData = io.onData;
+      stdout.on('data', (b: Buffer) => onData('stdout', b));
+      stderr.on('data', (b: Buffer) => onData('stderr', b));
+    }
+    lines(stdout, (l) => io.onLine('stdout', l));
+    lines(stderr, (l) => io.onLine('stderr', l));
+    const stdin = child.stdio[0] as NodeJS.WritableStream | null;
+    stdin?.on('error', () => undefined); // the instance may exit without reading it all
     const reaper = await sandboxPid(child.stdio[INFO_FD] as Readable, exited);
     const init = reaper === undefined ? undefined : await firstChild(reaper, exited);
-    return makeInstance(spec.id, child.pid, init, exited);
+    return makeInstance({ id: spec.id, outerPid: child.pid, pid1: init, exited, stdin: stdin ?? undefined, tty: Boolean(spec.tty) });
   }
 
   /** True when the instance's cgroup hit its memory limit (reported as R15 by the caller). */
@@ -73,7 +82,8 @@ export class ProcessDriver implements Driver {
   }
 }
 
-function makeInstance(id: string, outerPid: number | undefined, pid1: number | undefined, exited: Promise<ExitInfo>): Instance {
+function makeInstance(o: { id: string; outerPid: number | undefined; pid1: number | undefined; exited: Promise<ExitInfo>; stdin: NodeJS.WritableStream | undefined; tty: boolean }): Instance {
+  const { id, outerPid, pid1, exited, stdin } = o;
   let done = false;
   void exited.then(() => (done = true));
   const kill = (pid: number | undefined, sig: NodeJS.Signals): void => {
@@ -87,6 +97,10 @@ function makeInstance(id: string, outerPid: number | undefined, pid1: number | u
   return {
     id,
     exited,
+    stdin,
+    resize: (cols, rows) => {
+      if (o.tty && stdin && !done) stdin.write(`\x00R${Math.max(1, Math.floor(cols))},${Math.max(1, Math.floor(rows))}\n`);
+    },
     signal: (sig) => kill(pid1 ?? outerPid, sig),
     async stop(graceMs) {
       kill(pid1 ?? outerPid, 'SIGTERM');

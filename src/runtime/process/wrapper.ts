@@ -10,14 +10,76 @@ import type { ProcessSpec } from '../driver.js';
  * (setsid: its pid is its process group).
  * The script is a constant; the command arrives as $1, never pasted in.
  */
-export const INIT_SCRIPT = [
-  'for f in /app/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done',
-  'setsid bash -c "$1" &',
+const INIT_TAIL = [
   'child=$!',
   "trap 'kill -TERM -- -$child 2>/dev/null' TERM",
   "trap 'kill -INT -- -$child 2>/dev/null' INT",
+  "trap 'kill -WINCH -- -$child 2>/dev/null' WINCH",
   'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
-].join('\n');
+];
+const PROFILE = 'for f in /app/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done';
+/** The init's own stderr goes quiet (bash reports killed jobs there); the command keeps the real one as fd 3 → 2. */
+const QUIET = 'exec 3>&2 2>/dev/null';
+// A background job of a non-interactive shell starts with SIGINT and SIGQUIT ignored, and an
+// ignored-at-start signal cannot even be trapped: `env --default-signal` gives them back, so a
+// forwarded Ctrl-C reaches the app.
+
+/** For a Procfile command: `bash -c "$1"` (so `$PORT` expands, as on Heroku). `<&0` keeps stdin: a background job would get /dev/null. */
+export const INIT_SCRIPT = [PROFILE, QUIET, 'setsid env --default-signal=INT,QUIT bash -c "$1" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
+
+/** For a one-off argv: run exactly that, no shell in between (`run -- bash -c ...` gets what it asked for). */
+export const INIT_ARGV_SCRIPT = [PROFILE, QUIET, 'setsid env --default-signal=INT,QUIT "$@" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
+
+/**
+ * Runs argv under a pseudo-terminal of the given size and relays it: a
+ * constant program, argv and size as arguments. Resizes come in as
+ * "\x00R<cols>,<rows>\n" records on stdin, which nothing a user types
+ * produces (NUL cannot be typed as part of that sequence by accident).
+ */
+export const PTY_SCRIPT = String.raw`
+import fcntl, os, pty, select, signal, struct, sys, termios
+cols, rows = int(sys.argv[1]), int(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[3], sys.argv[3:])
+def size(c, r):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', r, c, 0, 0))
+size(cols, rows)
+signal.signal(signal.SIGTERM, lambda *a: os.kill(pid, signal.SIGTERM))
+buf = b''
+inputs = [fd, 0]
+while True:
+    r, _, _ = select.select(inputs, [], [])
+    if fd in r:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b''
+        if not data:
+            break
+        os.write(1, data)
+    if 0 in r:
+        data = os.read(0, 65536)
+        if not data:
+            os.write(fd, b'\x04')
+            inputs.remove(0)
+            continue
+        buf += data
+        while b'\x00R' in buf:
+            pre, rest = buf.split(b'\x00R', 1)
+            if b'\n' not in rest:
+                break
+            spec, buf = rest.split(b'\n', 1)
+            os.write(fd, pre)
+            c, r2 = spec.split(b',')
+            size(int(c), int(r2))
+            os.kill(pid, signal.SIGWINCH)
+        else:
+            os.write(fd, buf)
+            buf = b''
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status) if os.waitstatus_to_exitcode(status) >= 0 else 128 - os.waitstatus_to_exitcode(status))
+`;
 
 export interface SandboxFiles {
   passwd: string;
@@ -27,9 +89,12 @@ export interface SandboxFiles {
 /** The argv that runs one instance: bwrap as the app user, the release read-only at /app. */
 export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: number): string[] {
   const mounts: Mount[] = [{ src: spec.root, dest: '/app', readOnly: true }];
+  const inner = spec.argv ?? [];
+  const command = spec.tty ? ['python3', '-c', PTY_SCRIPT, String(spec.tty.cols), String(spec.tty.rows), ...(spec.argv ?? ['bash', '-c', spec.command ?? ''])] : inner;
+  const init = spec.argv || spec.tty ? ['bash', '-c', INIT_ARGV_SCRIPT, 'slipway-init', ...command] : ['bash', '-c', INIT_SCRIPT, 'slipway-init', spec.command ?? ''];
   const argv = bwrapArgs({
-    argv: ['bash', '-c', INIT_SCRIPT, 'slipway-init', spec.command],
-    env: { ...spec.env, HOME: '/home/app' },
+    argv: init,
+    env: { ...spec.env, HOME: '/home/app', ...(spec.tty ? { TERM: spec.env.TERM ?? 'xterm-256color' } : {}) },
     cwd: spec.cwd,
     uid: spec.user.uid,
     gid: spec.user.gid,

@@ -1,0 +1,98 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { encodeFrame, frameDecoder, RunFrame, SlipwayError } from '../lib/index.js';
+import { DEFAULT_RUN_TIMEOUT_MS } from '../scheduler/index.js';
+import { presentedToken, tokenMatches } from './auth.js';
+import { toHttpError } from './error-map.js';
+import { parseBody } from './schemas.js';
+import type { ApiDeps } from './server.js';
+
+const RunSpec = z.strictObject({
+  command: z.array(z.string().max(32 * 1024, 'each argument is at most 32 KiB')).min(1, 'give a command').max(512, 'at most 512 arguments'),
+  detach: z.boolean().default(false),
+  tty: z.strictObject({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }).optional(),
+  timeout_s: z.number().int().min(1, 'must be at least 1 second').max(7 * 24 * 3600, 'must be at most a week').optional(),
+});
+
+const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']);
+
+/**
+ * One-off runs. Detached: POST .../runs. Attached: an HTTP upgrade on
+ * GET .../runs/attach?spec=BASE64URL(JSON), then frames both ways (see
+ * docs/api.md); closing the connection stops the run.
+ */
+export function runRoutes(api: FastifyInstance, deps: ApiDeps): void {
+  api.post<{ Params: { name: string } }>('/v1/apps/:name/runs', async (req, reply) => {
+    const app = deps.apps.getApp(req.params.name);
+    const spec = parseBody(RunSpec, req.body);
+    if (!spec.detach) throw new SlipwayError('E_BAD_REQUEST', 'attached runs use the upgrade route', { hint: 'GET /v1/apps/NAME/runs/attach with Upgrade: slipway-run' });
+    const run = await deps.runs.start(app.name, { argv: spec.command, detach: true, timeoutMs: (spec.timeout_s ?? 3600) * 1000 });
+    void run.done;
+    return reply.code(201).send({ name: run.record.name, release: `v${run.record.release}` });
+  });
+
+  api.get<{ Params: { name: string } }>('/v1/apps/:name/runs', async (req) => deps.runs.list(deps.apps.getApp(req.params.name).id).map((r) => ({
+    name: r.name,
+    kind: r.kind,
+    job: r.job,
+    command: r.kind === 'run' ? (JSON.parse(r.command) as string[]).join(' ') : r.command,
+    release: `v${r.release}`,
+    detached: r.detached === 1,
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    duration_ms: r.finished_at ? Date.parse(r.finished_at) - Date.parse(r.started_at) : null,
+    exit_code: r.exit_code,
+    signal: r.signal,
+  })));
+
+  api.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    void attach(req, socket, deps).catch((err: unknown) => refuse(socket, err));
+  });
+}
+
+async function attach(req: IncomingMessage, socket: Duplex, deps: ApiDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const m = /^\/v1\/apps\/([^/]+)\/runs\/attach$/.exec(url.pathname);
+  if (!tokenMatches(presentedToken(req.headers.authorization), deps.tokenHashes())) throw new SlipwayError('E_UNAUTHORIZED', 'missing or invalid token');
+  if (!m || (req.headers.upgrade ?? '').toLowerCase() !== 'slipway-run') throw new SlipwayError('E_NOT_FOUND', `no such upgrade route: ${url.pathname}`);
+  const app = deps.apps.getApp(decodeURIComponent(m[1] as string));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(url.searchParams.get('spec') ?? '', 'base64url').toString('utf8'));
+  } catch {
+    throw new SlipwayError('E_BAD_REQUEST', 'spec must be base64url-encoded JSON');
+  }
+  const spec = parseBody(RunSpec, raw);
+  const send = (type: number, payload?: Buffer | string): void => {
+    if (!socket.destroyed) socket.write(encodeFrame(type, payload));
+  };
+  const run = await deps.runs.start(app.name, { argv: spec.command, detach: false, tty: spec.tty, timeoutMs: (spec.timeout_s ?? DEFAULT_RUN_TIMEOUT_MS / 1000) * 1000 }, {
+    onData: (stream, chunk) => send(stream === 'stdout' ? RunFrame.stdout : RunFrame.stderr, chunk),
+  });
+  socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: slipway-run\r\nConnection: Upgrade\r\n\r\n');
+  send(RunFrame.started, JSON.stringify({ name: run.record.name, release: `v${run.record.release}` }));
+  const { instance } = run;
+  socket.on('data', frameDecoder((type, payload) => {
+    if (type === RunFrame.stdin) instance.stdin?.write(payload);
+    else if (type === RunFrame.stdinEnd) instance.stdin?.end();
+    else if (type === RunFrame.signal && SIGNALS.has(payload.toString())) instance.signal(payload.toString() as NodeJS.Signals);
+    else if (type === RunFrame.resize) {
+      const r = JSON.parse(payload.toString()) as { cols: number; rows: number };
+      instance.resize(Number(r.cols) || 80, Number(r.rows) || 24);
+    }
+  }));
+  // the client went away: the run is not left behind
+  socket.on('close', () => void instance.stop(5000));
+  socket.on('error', () => undefined);
+  const exit = await run.done;
+  send(RunFrame.exit, JSON.stringify(exit));
+  socket.end();
+}
+
+function refuse(socket: Duplex, err: unknown): void {
+  const { status, body } = toHttpError(err);
+  const text = JSON.stringify(body);
+  socket.end(`HTTP/1.1 ${status} Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+}
