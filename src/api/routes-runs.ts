@@ -47,6 +47,15 @@ export function runRoutes(api: FastifyInstance, deps: ApiDeps): void {
     signal: r.signal,
   })));
 
+  api.get<{ Params: { name: string } }>('/v1/apps/:name/cron', async (req) => deps.cron.list(deps.apps.getApp(req.params.name).name));
+  api.post<{ Params: { name: string; id: string } }>('/v1/apps/:name/cron/:id/run', async (req, reply) => {
+    const app = deps.apps.getApp(req.params.name);
+    if (!deps.cron.has(app.name, req.params.id)) throw new SlipwayError('E_NOT_FOUND', `no cron job ${req.params.id} in ${app.name}'s current release`, { hint: `run \`slipway cron -a ${app.name}\`` });
+    const name = await deps.cron.trigger(app.name, req.params.id);
+    if (!name) throw new SlipwayError('E_VALIDATION', `cron job ${req.params.id} is still running (it does not overlap itself)`, { hint: 'wait for it to finish, or set concurrency: allow in app.json' });
+    return reply.code(201).send({ name });
+  });
+
   api.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     void attach(req, socket, deps).catch((err: unknown) => refuse(socket, err));
   });

@@ -4,7 +4,7 @@ import type { BuildService } from '../build/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
 import type { Operations } from '../supervisor/index.js';
-import type { RunService } from '../scheduler/index.js';
+import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
@@ -24,6 +24,7 @@ export interface ApiDeps {
   builds: BuildService;
   ops: Operations;
   runs: RunService;
+  cron: CronService;
   logs: LogStore;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;

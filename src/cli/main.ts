@@ -24,6 +24,7 @@ import * as logs from './commands/logs/index.js';
 import * as domains from './commands/domains/index.js';
 import * as rollback from './commands/releases/rollback.js';
 import * as runCmd from './commands/run/index.js';
+import * as cronCmd from './commands/run/cron.js';
 
 export interface MainDeps {
   runServer: server.RunServer;
@@ -32,7 +33,7 @@ export interface MainDeps {
 const COMMANDS: { register(p: Command, ctx: Ctx): void }[] = [
   appsList, appsCreate, appsInfo, appsDestroy, appsSettings,
   configList, configGet, configSet, configUnset,
-  releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, runCmd, logs, domains, login,
+  releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, runCmd, cronCmd, logs, domains, login,
 ];
 
 export function buildProgram(ctx: Ctx, deps: MainDeps): Command {

@@ -34,7 +34,10 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
   writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
   process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
-  void p.ops.boot().catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
+  void p.ops
+    .boot()
+    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true))))
+    .catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

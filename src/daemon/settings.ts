@@ -16,6 +16,8 @@ export interface Settings {
   buildTimeoutMs: number;
   /** Unpacked release directories kept per app besides the running one (slugs are always kept). */
   keepReleases: number;
+  /** Test clock for cron: schedules run this many times faster (1 in production). */
+  cronTimeScale: number;
 }
 
 /** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
@@ -26,6 +28,7 @@ export interface ServerFlags {
   domain?: string;
   buildTimeout?: string;
   keepReleases?: string;
+  cronTimeScale?: string;
 }
 
 const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -45,6 +48,7 @@ const Schema = z.object({
   apiListen: z.string(),
   routerListen: z.string(),
   domain: z.string().regex(DOMAIN_RULE, 'must be a lowercase DNS name such as localhost or apps.example.com'),
+  cronTimeScale: z.coerce.number().int().min(1).max(3600),
   keepReleases: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
   buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
 });
@@ -57,6 +61,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     domain: flags.domain ?? env.SLIPWAY_DOMAIN ?? 'localhost',
     buildTimeout: flags.buildTimeout ?? env.SLIPWAY_BUILD_TIMEOUT ?? '900',
     keepReleases: flags.keepReleases ?? env.SLIPWAY_KEEP_RELEASES ?? '3',
+    cronTimeScale: flags.cronTimeScale ?? env.SLIPWAY_CRON_TIME_SCALE ?? '1',
   };
   const r = Schema.safeParse(raw);
   if (!r.success) {
@@ -71,6 +76,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     domain: r.data.domain,
     buildTimeoutMs: r.data.buildTimeout * 1000,
     keepReleases: r.data.keepReleases,
+    cronTimeScale: r.data.cronTimeScale,
   };
 }
 

@@ -12,7 +12,7 @@ import { LogStore } from '../logs/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
-import { RunService } from '../scheduler/index.js';
+import { CronService, RunService } from '../scheduler/index.js';
 import { BuildStore, openDb, RunStore, Store, type Db } from '../state/index.js';
 import { Operations, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
@@ -30,6 +30,7 @@ export interface Platform {
   router: Router;
   supervisor: Supervisor;
   ops: Operations;
+  cron: CronService;
   logs: LogStore;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
@@ -87,6 +88,7 @@ export function wire(settings: Settings): Platform {
     home,
     {
       destroyed: (app) => {
+        cron.stop(app.name);
         web.delete(app.name);
         logs.removeApp(app.name);
       },
@@ -103,11 +105,20 @@ export function wire(settings: Settings): Platform {
     formation: { get: (id) => store.formation(id), set: (id, rows) => store.setFormation(id, rows) },
     log: (app, line) => logs.append(app, { source: 'platform', line }),
     keepUnpacked: settings.keepReleases,
+    deployed: (app) => void cron.sync(app),
   });
   ops.recoverInterrupted();
   const runStore = new RunStore(db);
   runStore.closeUnfinished(); // runs cut by a daemon death ended with it (their instances died too)
   const runs = new RunService({ ops, supervisor, records: runStore, log: (app, line) => logs.append(app, { source: 'platform', line }) });
+  const cron: CronService = new CronService({
+    ops,
+    supervisor,
+    records: runStore,
+    appId: (name) => apps.getApp(name).id,
+    log: (app, line) => logs.append(app, { source: 'platform', line }),
+    timeScale: settings.cronTimeScale,
+  });
 
   // Builds that were running when the daemon died are failed and their
   // workspaces removed: no half release is ever resumed or kept.
@@ -143,6 +154,7 @@ export function wire(settings: Settings): Platform {
     builds,
     ops,
     runs,
+    cron,
     logs,
     hook,
     config: new ConfigService(store),
@@ -153,5 +165,5 @@ export function wire(settings: Settings): Platform {
     route,
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, router, supervisor, ops, logs, version, urls, hook };
+  return { db, store, api, router, supervisor, ops, cron, logs, version, urls, hook };
 }

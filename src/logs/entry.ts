@@ -28,7 +28,8 @@ export interface LogFilter {
 /** Longer lines are cut here (bytes of UTF-8) so one runaway app cannot fill its cap with a single line. */
 export const MAX_LINE_BYTES = 10 * 1024;
 
-const PS_RE = /^[a-z0-9_-]+(\.\d+)?$/;
+/** web, web.2, run.3, and cron jobs: cron.backup (cron.ID is how a job's runs are logged). */
+const PS_RE = /^[a-z0-9_-]+(\.[a-z0-9_-]+)?$/;
 const RELEASE_RE = /^v\d+$/;
 const SOURCES = new Set<string>(LOG_SOURCES);
 
@@ -47,7 +48,7 @@ export function parseLogFilter(input: { source?: unknown; ps?: unknown; release?
   }
   if (input.ps != null) {
     if (typeof input.ps !== 'string' || input.ps.length > 64 || !PS_RE.test(input.ps)) {
-      throw invalid('ps: must be a process type (web) or one instance of it (web.2): lowercase letters, digits, - and _, then optionally . and a number', 'e.g. --ps web or --ps web.2');
+      throw invalid('ps: must be a process type (web), one instance of it (web.2), or a cron job (cron.ID)', 'e.g. --ps web, --ps web.2 or --ps cron.backup');
     }
     filter.ps = input.ps;
   }

@@ -24,6 +24,8 @@ export interface OperationsDeps {
   keepUnpacked?: number;
   maxPerType?: number;
   releaseTimeoutMs?: number;
+  /** Told after a release starts running (cron re-registers its jobs). */
+  deployed?(app: string): void;
 }
 
 export interface OpsApp {
@@ -77,6 +79,7 @@ export class Operations {
       this.deps.releases.setStatus(app.id, version, 'succeeded');
       this.deps.log(app.name, `Release v${version} is running (${rel.description})`);
       this.prune(app);
+      this.deps.deployed?.(app.name);
       if (!unguarded && previous?.slug && previous.version !== version) this.guard.watch(app.name, version, previous.version, guardSettings(app.settings));
     } catch (err) {
       this.deps.releases.setStatus(app.id, version, 'failed');
