@@ -4,6 +4,7 @@ import { appsCreate } from './apps-create.js';
 import { rollback } from './rollback.js';
 import { deploy } from './deploy.js';
 import { zeroDowntime } from './zero-downtime.js';
+import { runOneOff } from './run-oneoff.js';
 import { router } from './router.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   rollback: () => rollback(),
   deploy: () => deploy(),
   'zero-downtime': () => zeroDowntime(),
+  'run-oneoff': () => runOneOff(),
   router: () => router(),
 };
 

@@ -180,3 +180,23 @@ function wsEcho(p: number, host: string, text: string): Promise<string> {
     sock.setTimeout(10_000, () => reject(new Error('websocket timed out')));
   });
 }
+
+test('the release phase runs once before traffic switches; a failing one aborts the deploy with its output', async (t) => {
+  const d = await Daemon.start(t);
+  await d.cli(['apps:create', 'migrator']);
+  const dir = await fixtureRepo(t, 'web-worker');
+  await d.cli(['git:remote', '-a', 'migrator'], { cwd: dir });
+  writeFileSync(path.join(dir, 'Procfile'), 'web: node server.cjs\nrelease: echo "migrating $SLIPWAY_RELEASE"; exit ${RELEASE_EXIT:-0}\n');
+  await commitAll(dir, 'release phase');
+  const push = await d.git(['push', 'slipway', 'main'], dir);
+  assert.equal(push.exitCode, 0, push.stderr);
+  assert.match(push.stderr, /Running release command: echo "migrating \$SLIPWAY_RELEASE"/);
+  assert.match(push.stderr, /remote: +migrating v2/);
+  assert.deepEqual((await ps(d, 'migrator')).formation.map((f) => f.type), ['web'], 'release is not a process type to scale');
+
+  const bad = await d.cli(['config:set', '-a', 'migrator', 'RELEASE_EXIT=3']);
+  assert.equal(bad.exitCode, 1);
+  assert.match(bad.stderr, /the release command `echo "migrating \$SLIPWAY_RELEASE"; exit \$\{RELEASE_EXIT:-0\}` exited with status 3; its last output:\n {2}migrating v3/);
+  assert.equal((await hit(d, 'migrator')).body, 'hello from web.1 of v2\n', 'nothing switched');
+  assert.equal((await d.cli(['config:get', '-a', 'migrator', 'RELEASE_EXIT'])).stdout, '\n', 'the failed config change did not take effect');
+});
