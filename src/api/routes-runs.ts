@@ -92,8 +92,15 @@ async function attach(req: IncomingMessage, socket: Duplex, deps: ApiDeps): Prom
       instance.resize(Number(r.cols) || 80, Number(r.rows) || 24);
     }
   }));
-  // the client went away: the run is not left behind
-  socket.on('close', () => void instance.stop(5000));
+  // the client went away: the run is not left behind. The server's sockets
+  // allow half-open connections, so a killed client shows as 'end', not 'close'.
+  const gone = (): void => {
+    if (!exited) void instance.stop(5000);
+  };
+  let exited = false;
+  void run.done.then(() => (exited = true));
+  socket.on('end', gone);
+  socket.on('close', gone);
   socket.on('error', () => undefined);
   const exit = await run.done;
   send(RunFrame.exit, JSON.stringify(exit));

@@ -44,8 +44,11 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`slipway: ${signal} received, stopping\n`);
-    await p.api.close();
+    // attached runs and log tails are long-lived: they end with their instances, not before
+    const closing = p.api.close();
     await p.supervisor.shutdown(SHUTDOWN_GRACE_MS);
+    p.api.server.closeAllConnections();
+    await closing;
     await p.router.stop();
     await p.logs.close();
     p.db.close();

@@ -72,4 +72,12 @@ test('slipway run in a terminal gets a real TTY; Ctrl-C ends a piped run', async
   const code = await new Promise<number | null>((resolve) => sleeper.on('close', resolve));
   assert.equal(code, 130);
   assert.match(text, /got INT/);
+
+  // a client that vanishes (kill -9) does not leave its run behind
+  const orphan = spawn(process.execPath, [BIN, 'run', '-a', 'ttyapp', '--', 'sh', '-c', 'echo ready; while :; do sleep 0.1; done'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let otext = '';
+  orphan.stdout.on('data', (b: Buffer) => (otext += b.toString()));
+  await waitFor(() => otext.includes('ready'), { timeoutMs: 15_000, what: 'the second run to start' });
+  orphan.kill('SIGKILL');
+  await waitFor(async () => (JSON.parse((await d.cli(['runs', '-a', 'ttyapp', '--json'])).stdout) as { finished_at: string | null }[]).every((r) => r.finished_at !== null), { timeoutMs: 15_000, what: 'the abandoned run to be stopped' });
 });

@@ -48,6 +48,7 @@ export class Supervisor {
   private readonly apps = new Map<string, AppSlot>();
   /** Running one-offs per app, by name (run.3, release.1, cron.backup.7). */
   private readonly oneOffs = new Map<string, Map<string, InstanceView>>();
+  private readonly oneOffHandles = new Set<Instance>();
   private readonly ports = new PortAllocator();
   private readonly readyTimeoutMs: number;
 
@@ -171,9 +172,11 @@ export class Supervisor {
       this.log(app.name, `${name} passed its time limit (${Math.round(o.timeoutMs / 1000)} s); stopping it`);
       void handle.stop(5000);
     }, o.timeoutMs);
+    this.oneOffHandles.add(handle);
     void handle.exited.then(() => {
       clearTimeout(timer);
       oneOffs.delete(name);
+      this.oneOffHandles.delete(handle);
     });
     return handle;
   }
@@ -194,8 +197,9 @@ export class Supervisor {
     return this.apps.get(app)?.current?.version;
   }
 
+  /** Stops every instance and one-off (SIGTERM, SIGKILL after graceMs). */
   async shutdown(graceMs: number): Promise<void> {
-    await Promise.all([...this.apps.keys()].map((a) => this.stopApp(a, graceMs)));
+    await Promise.all([...[...this.apps.keys()].map((a) => this.stopApp(a, graceMs)), ...[...this.oneOffHandles].map((h) => h.stop(graceMs))]);
   }
 
   private plan(app: AppRuntime, rel: RunnableRelease): string[] {
