@@ -7,12 +7,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { run } from '../src/lib/index.js';
 import { Daemon, BIN, cleanEnv } from '../src/e2e/harness.js';
-import { median, ms, percentile, printTable, writeResults, type Row } from './lib.js';
+import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function appsCreate(n = Number(process.env.BENCH_N ?? 200)): Promise<Row[]> {
-  const cleanups: (() => unknown)[] = [];
-  const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
-  try {
+  return scoped(async (t) => {
     const d = await Daemon.start(t);
     const api: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -22,7 +20,7 @@ export async function appsCreate(n = Number(process.env.BENCH_N ?? 200)): Promis
       if (r.status !== 201) throw new Error(`create failed: ${r.text}`);
     }
     const env = cleanEnv({ SLIPWAY_URL: d.info.api, SLIPWAY_TOKEN: d.token, XDG_CONFIG_HOME: mkdtempSync(path.join(os.tmpdir(), 'bench-cfg-')) });
-    cleanups.push(() => rmSync(env.XDG_CONFIG_HOME as string, { recursive: true, force: true }));
+    t.after(() => rmSync(env.XDG_CONFIG_HOME as string, { recursive: true, force: true }));
     const cli: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -46,7 +44,5 @@ export async function appsCreate(n = Number(process.env.BENCH_N ?? 200)): Promis
     });
     process.stdout.write(`\nCLI overhead over a bare node start: ${ms(median(cli) - median(bare))} (median)\nwrote ${file}\n`);
     return rows;
-  } finally {
-    for (const fn of cleanups.reverse()) await fn();
-  }
+  });
 }

@@ -11,7 +11,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { commitAll, Daemon, fixtureRepo, tempDir } from '../src/e2e/harness.js';
-import { median, ms, percentile, printTable, writeResults, type Row } from './lib.js';
+import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 const FIXTURE = 'node-bench';
 const GOAL_MS = 2000;
@@ -78,9 +78,7 @@ function phases(p: Push): Record<string, number> {
 }
 
 export async function deploy(n = Number(process.env.BENCH_N ?? 5)): Promise<Row[]> {
-  const cleanups: (() => unknown)[] = [];
-  const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
-  try {
+  return scoped(async (t) => {
     const d = await Daemon.start(t);
     const cold: Push[] = [];
     const coldFloor: Push[] = [];
@@ -171,7 +169,5 @@ export async function deploy(n = Number(process.env.BENCH_N ?? 5)): Promise<Row[
         `wrote ${file}\n`,
     );
     return rows;
-  } finally {
-    for (const fn of cleanups.reverse()) await fn();
-  }
+  });
 }

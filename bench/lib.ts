@@ -33,3 +33,17 @@ export function writeResults(name: string, data: unknown): string {
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), ...(data as object) }, null, 2)}\n`);
   return file;
 }
+
+export interface Scope {
+  after(fn: () => unknown): void;
+}
+
+/** Runs fn with a `t.after`-style scope (the harness expects one, as node:test gives tests); cleans up in reverse order whatever happens. */
+export async function scoped<T>(fn: (t: Scope) => Promise<T>): Promise<T> {
+  const cleanups: (() => unknown)[] = [];
+  try {
+    return await fn({ after: (f) => void cleanups.push(f) });
+  } finally {
+    for (const f of cleanups.reverse()) await f();
+  }
+}

@@ -6,12 +6,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { commitAll, Daemon, fixtureRepo, httpGet } from '../src/e2e/harness.js';
-import { median, ms, percentile, printTable, writeResults, type Row } from './lib.js';
+import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function rollback(n = Number(process.env.BENCH_N ?? 5)): Promise<Row[]> {
-  const cleanups: (() => unknown)[] = [];
-  const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
-  try {
+  return scoped(async (t) => {
     const d = await Daemon.start(t);
     await d.cli(['apps:create', 'rollbk']);
     const dir = await fixtureRepo(t, 'web-worker');
@@ -46,9 +44,7 @@ export async function rollback(n = Number(process.env.BENCH_N ?? 5)): Promise<Ro
     printTable(`rollback and config:set, command start → body served (${n} runs)`, rows);
     process.stdout.write(`\ngoal: rollback under 1000 ms (median ${ms(median(rollbacks))})\nwrote ${writeResults('rollback', { n, rollback_ms: rollbacks, config_set_ms: configs, rollback_median_ms: median(rollbacks), config_set_median_ms: median(configs) })}\n`);
     return rows;
-  } finally {
-    for (const fn of cleanups.reverse()) await fn();
-  }
+  });
 }
 
 /** Polls every 10 ms until the body starts with `want`; gives up after 30 s. */

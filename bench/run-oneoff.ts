@@ -4,12 +4,10 @@
 import { performance } from 'node:perf_hooks';
 import { run } from '../src/lib/index.js';
 import { cleanEnv, Daemon, fixtureRepo } from '../src/e2e/harness.js';
-import { median, ms, percentile, printTable, writeResults, type Row } from './lib.js';
+import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function runOneOff(n = Number(process.env.BENCH_N ?? 10)): Promise<Row[]> {
-  const cleanups: (() => unknown)[] = [];
-  const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
-  try {
+  return scoped(async (t) => {
     const d = await Daemon.start(t);
     await d.cli(['apps:create', 'oneoff']);
     const dir = await fixtureRepo(t, 'web-worker');
@@ -32,7 +30,5 @@ export async function runOneOff(n = Number(process.env.BENCH_N ?? 10)): Promise<
     printTable(`one-off run latency (${n} runs each, interleaved)`, rows);
     process.stdout.write(`\nwrote ${writeResults('run-oneoff', { n, run_ms: runs, node_ms: bare, run_median_ms: median(runs), node_median_ms: median(bare) })}\n`);
     return rows;
-  } finally {
-    for (const fn of cleanups.reverse()) await fn();
-  }
+  });
 }

@@ -12,14 +12,12 @@ import type { PsJson } from '../src/api/schemas.js';
 import { run, waitFor } from '../src/lib/index.js';
 import { commitAll, Daemon, fixtureRepo, httpGet } from '../src/e2e/harness.js';
 import { Load, type PhaseResult } from '../src/e2e/load.js';
-import { median, ms, printTable, writeResults, type Row } from './lib.js';
+import { median, ms, printTable, writeResults, type Row, scoped } from './lib.js';
 
 const DRAIN_S = 5;
 
 export async function zeroDowntime(rps = Number(process.env.BENCH_RPS ?? 200)): Promise<Row[]> {
-  const cleanups: (() => unknown)[] = [];
-  const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
-  try {
+  return scoped(async (t) => {
     const d = await Daemon.start(t);
     await d.cli(['apps:create', 'steady']);
     const dir = await fixtureRepo(t, 'web-worker');
@@ -86,9 +84,7 @@ export async function zeroDowntime(rps = Number(process.env.BENCH_RPS ?? 200)): 
     const file = writeResults('zero-downtime', { rps, drain_s: DRAIN_S, phases, push_to_served_ms: served, push_to_served_median_ms: median(served), websocket: { cuts: ws.cuts, echoes: ws.echoes } });
     process.stdout.write(`wrote ${file}\n`);
     return rows;
-  } finally {
-    for (const fn of cleanups.reverse()) await fn();
-  }
+  });
 }
 
 /** A WebSocket client that stays connected (reconnecting when cut) and notes when and in which phase it was cut. */
