@@ -74,14 +74,21 @@ async function attach(req: IncomingMessage, socket: Duplex, deps: ApiDeps): Prom
     throw new SlipwayError('E_BAD_REQUEST', 'spec must be base64url-encoded JSON');
   }
   const spec = parseBody(RunSpec, raw);
+  // output can arrive before the 101 answer is written: hold it until then
+  let upgraded = false;
+  const held: Buffer[] = [];
   const send = (type: number, payload?: Buffer | string): void => {
-    if (!socket.destroyed) socket.write(encodeFrame(type, payload));
+    const frame = encodeFrame(type, payload);
+    if (!upgraded) held.push(frame);
+    else if (!socket.destroyed) socket.write(frame);
   };
   const run = await deps.runs.start(app.name, { argv: spec.command, detach: false, tty: spec.tty, timeoutMs: (spec.timeout_s ?? DEFAULT_RUN_TIMEOUT_MS / 1000) * 1000 }, {
     onData: (stream, chunk) => send(stream === 'stdout' ? RunFrame.stdout : RunFrame.stderr, chunk),
   });
   socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: slipway-run\r\nConnection: Upgrade\r\n\r\n');
-  send(RunFrame.started, JSON.stringify({ name: run.record.name, release: `v${run.record.release}` }));
+  socket.write(encodeFrame(RunFrame.started, JSON.stringify({ name: run.record.name, release: `v${run.record.release}` })));
+  upgraded = true;
+  for (const f of held.splice(0)) socket.write(f);
   const { instance } = run;
   socket.on('data', frameDecoder((type, payload) => {
     if (type === RunFrame.stdin) instance.stdin?.write(payload);
