@@ -44,6 +44,7 @@ export function wire(settings: Settings): Platform {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const db = openDb(path.join(home, 'state.db'));
   const store = new Store(db);
+  store.ensureUidBlock(Math.random);
   ensureAdminToken(store, home);
   const version = packageVersion();
   const urls: Urls = { api: '', router: '' };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -199,4 +199,30 @@ test('the release phase runs once before traffic switches; a failing one aborts 
   assert.match(bad.stderr, /the release command `echo "migrating \$SLIPWAY_RELEASE"; exit \$\{RELEASE_EXIT:-0\}` exited with status 3; its last output:\n {2}migrating v3/);
   assert.equal((await hit(d, 'migrator')).body, 'hello from web.1 of v2\n', 'nothing switched');
   assert.equal((await d.cli(['config:get', '-a', 'migrator', 'RELEASE_EXIT'])).stdout, '\n', 'the failed config change did not take effect');
+});
+
+test('a crash loop backs off on timers: visible in ps and logs, and the daemon stays idle', async (t) => {
+  const d = await Daemon.start(t);
+  const dir = await pushed(t, d, 'loopy');
+  // the post-release guard would roll this release back by itself; here we want to watch the loop
+  await d.cli(['apps:settings:set', '-a', 'loopy', 'guard-window=0']);
+  writeFileSync(path.join(dir, 'Procfile'), 'web: node server.cjs\nworker: echo "starting"; exit 1\n');
+  await commitAll(dir, 'crashing worker');
+  assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
+  assert.equal((await d.cli(['ps:scale', '-a', 'loopy', 'worker=1'])).exitCode, 0);
+  const cpu = (): number => {
+    const f = readFileSync(`/proc/${d.child?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (1/100 s)
+  };
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = cpu();
+  await new Promise((r) => setTimeout(r, 6000));
+  const used = (cpu() - before) / 100;
+  t.diagnostic(`daemon CPU during 6 s of crash loop: ${used.toFixed(2)} s`);
+  assert.ok(used < 1, `the daemon stays idle while the worker crash-loops (${used} s of CPU in 6 s)`);
+  const worker = (await ps(d, 'loopy')).instances.find((i) => i.name === 'worker.1');
+  assert.ok(worker && worker.restarts >= 3 && worker.restarts < 10, `backoff keeps restarts few (${worker?.restarts})`);
+  const logs = (await d.cli(['logs', '-a', 'loopy', '--ps', 'worker', '-n', '200'])).stdout;
+  assert.match(logs, /Crashed \d+ times in a row; restarting in [248] s/);
+  assert.equal((await hit(d, 'loopy')).status, 200, 'the web process is unaffected');
 });

@@ -98,6 +98,17 @@ export class Store {
     this.db.prepare('UPDATE apps SET buildpacks = ? WHERE id = ?').run(JSON.stringify(buildpacks), id);
   }
 
+  /**
+   * On a fresh state: move the uid counter to a random block, so two
+   * Slipway homes on one machine (tests, staging beside production) do not
+   * hand out the same app uids.
+   */
+  ensureUidBlock(random: () => number): void {
+    const { n } = this.db.prepare('SELECT COUNT(*) n FROM apps').get() as { n: number };
+    const { value } = this.db.prepare("SELECT value FROM counters WHERE name = 'uid'").get() as { value: number };
+    if (n === 0 && value === 70000) this.db.prepare("UPDATE counters SET value = ? WHERE name = 'uid'").run(100_000 + Math.floor(random() * 9000) * 1000);
+  }
+
   deleteApp(id: number): void {
     this.db.prepare('DELETE FROM apps WHERE id = ?').run(id);
   }
