@@ -51,7 +51,7 @@ export class ProcessDriver implements Driver {
     stdin?.on('error', () => undefined); // the instance may exit without reading it all
     const reaper = await sandboxPid(child.stdio[INFO_FD] as Readable, exited);
     const init = reaper === undefined ? undefined : await firstChild(reaper, exited);
-    return makeInstance({ id: spec.id, outerPid: child.pid, pid1: init, exited, stdin: stdin ?? undefined, tty: Boolean(spec.tty) });
+    return makeInstance({ id: spec.id, outerPid: child.pid, pid1: init, reaper, exited, stdin: stdin ?? undefined, tty: Boolean(spec.tty) });
   }
 
   /** True when the instance's cgroup hit its memory limit (reported as R15 by the caller). */
@@ -82,8 +82,13 @@ export class ProcessDriver implements Driver {
   }
 }
 
-function makeInstance(o: { id: string; outerPid: number | undefined; pid1: number | undefined; exited: Promise<ExitInfo>; stdin: NodeJS.WritableStream | undefined; tty: boolean }): Instance {
-  const { id, outerPid, pid1, exited, stdin } = o;
+function makeInstance(o: { id: string; outerPid: number | undefined; pid1: number | undefined; reaper: number | undefined; exited: Promise<ExitInfo>; stdin: NodeJS.WritableStream | undefined; tty: boolean }): Instance {
+  const { id, outerPid, exited, stdin } = o;
+  // SIGTERM must reach the init script (it forwards it to the app); signalling
+  // bwrap instead would end the sandbox with SIGKILL. If the init was not
+  // found at start (a slow fork under load), look again now.
+  let pid1 = o.pid1;
+  const init = (): number | undefined => (pid1 ??= o.reaper === undefined ? undefined : childOf(o.reaper));
   let done = false;
   void exited.then(() => (done = true));
   const kill = (pid: number | undefined, sig: NodeJS.Signals): void => {
@@ -101,9 +106,9 @@ function makeInstance(o: { id: string; outerPid: number | undefined; pid1: numbe
     resize: (cols, rows) => {
       if (o.tty && stdin && !done) stdin.write(`\x00R${Math.max(1, Math.floor(cols))},${Math.max(1, Math.floor(rows))}\n`);
     },
-    signal: (sig) => kill(pid1 ?? outerPid, sig),
+    signal: (sig) => kill(init() ?? outerPid, sig),
     async stop(graceMs) {
-      kill(pid1 ?? outerPid, 'SIGTERM');
+      kill(init() ?? outerPid, 'SIGTERM');
       const timer = setTimeout(() => {
         kill(pid1, 'SIGKILL');
         kill(outerPid, 'SIGKILL');
@@ -130,17 +135,22 @@ async function sandboxPid(info: Readable, exited: Promise<ExitInfo>): Promise<nu
   return Promise.race([read, exited.then(() => undefined)]);
 }
 
+function childOf(pid: number): number | undefined {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return kids ? Number(kids.split(/\s+/)[0]) : undefined;
+  } catch {
+    return undefined; // the reaper is gone
+  }
+}
+
 /** The init script: the only child of bwrap's reaper inside the sandbox (it appears right after the reaper starts). */
 async function firstChild(pid: number, exited: Promise<ExitInfo>): Promise<number | undefined> {
   let done = false;
   void exited.then(() => (done = true));
   for (let i = 0; i < 200 && !done; i++) {
-    try {
-      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-      if (kids) return Number(kids.split(/\s+/)[0]);
-    } catch {
-      return undefined; // the reaper is gone: the instance has exited
-    }
+    const kid = childOf(pid);
+    if (kid !== undefined) return kid;
     await new Promise((r) => setTimeout(r, 5));
   }
   return undefined;

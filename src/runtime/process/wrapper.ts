@@ -10,11 +10,17 @@ import type { ProcessSpec } from '../driver.js';
  * (setsid: its pid is its process group).
  * The script is a constant; the command arrives as $1, never pasted in.
  */
+// Traps first: a SIGTERM that comes before the command has started is
+// remembered and passed on as soon as it has.
+const INIT_HEAD = [
+  "child=''; stop=''",
+  "trap 'stop=1; [ -n \"$child\" ] && kill -TERM -- -$child 2>/dev/null' TERM",
+  "trap '[ -n \"$child\" ] && kill -INT -- -$child 2>/dev/null' INT",
+  "trap '[ -n \"$child\" ] && kill -WINCH -- -$child 2>/dev/null' WINCH",
+];
 const INIT_TAIL = [
   'child=$!',
-  "trap 'kill -TERM -- -$child 2>/dev/null' TERM",
-  "trap 'kill -INT -- -$child 2>/dev/null' INT",
-  "trap 'kill -WINCH -- -$child 2>/dev/null' WINCH",
+  '[ -n "$stop" ] && kill -TERM -- -$child 2>/dev/null',
   'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
 ];
 const PROFILE = 'for f in /app/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done';
@@ -25,10 +31,10 @@ const QUIET = 'exec 3>&2 2>/dev/null';
 // forwarded Ctrl-C reaches the app.
 
 /** For a Procfile command: `bash -c "$1"` (so `$PORT` expands, as on Heroku). `<&0` keeps stdin: a background job would get /dev/null. */
-export const INIT_SCRIPT = [PROFILE, QUIET, 'setsid env --default-signal=INT,QUIT bash -c "$1" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
+export const INIT_SCRIPT = [...INIT_HEAD, PROFILE, QUIET, 'setsid env --default-signal=INT,QUIT bash -c "$1" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
 
 /** For a one-off argv: run exactly that, no shell in between (`run -- bash -c ...` gets what it asked for). */
-export const INIT_ARGV_SCRIPT = [PROFILE, QUIET, 'setsid env --default-signal=INT,QUIT "$@" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
+export const INIT_ARGV_SCRIPT = [...INIT_HEAD, PROFILE, QUIET, 'setsid env --default-signal=INT,QUIT "$@" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
 
 /**
  * Runs argv under a pseudo-terminal of the given size and relays it: a
