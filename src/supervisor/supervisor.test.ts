@@ -124,7 +124,8 @@ test('a failing liveness check takes the instance out of the pool and restarts i
 
 test('deploy-stop-first stops a singleton worker before its successor starts; batches start in turn', async (t) => {
   const { sup, release, logs } = setup(t);
-  const worker = `console.log('worker start ' + process.env.BODY); process.on('SIGTERM', () => { console.log('worker stop ' + process.env.BODY); process.exit(0); }); setInterval(() => {}, 1000);`;
+  // the handler first: once "worker start" is seen, a SIGTERM must find it
+  const worker = `process.on('SIGTERM', () => { console.log('worker stop ' + process.env.BODY); process.exit(0); }); console.log('worker start ' + process.env.BODY); setInterval(() => {}, 1000);`;
   const files = { 'server.js': SERVER, 'worker.js': worker };
   const types = { web: 'node server.js', worker: 'node worker.js' };
   const rt = { ...app({ web: { quantity: 3 }, worker: { quantity: 1 } }), stopFirst: true, batchSize: 1 };
