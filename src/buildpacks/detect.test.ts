@@ -52,7 +52,7 @@ test('nothing detected: E_NO_BUILDPACK lists what was tried', async (t) => {
   await assert.rejects(build(ws), (err: unknown) => {
     assert.ok(isSlipwayError(err));
     assert.equal(err.code, 'E_NO_BUILDPACK');
-    assert.equal(err.message, 'No buildpack detected this app (tried: nodejs, python, static, procfile)');
+    assert.equal(err.message, 'No buildpack detected this app (tried: function, nodejs, python, static, procfile)');
     assert.equal(err.hint, 'add a package.json, requirements.txt, index.html or Procfile, or set one with `slipway buildpacks:set -a APP URL|PATH|nodejs`');
     return true;
   });

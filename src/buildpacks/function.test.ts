@@ -1,0 +1,60 @@
+// The function buildpack: detect a bare handler file, check its shape at build time,
+// and serve it with the vendored runtime over real HTTP.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import { build, freePort, httpGet, waitForHttp, workspace } from './testkit.js';
+
+test('a handler file is detected, checked, and served: GET, POST body, headers, and a throwing handler gives 500 with the stack in the logs', async (t) => {
+  const ws = await workspace(t, 'function-hello');
+  const { result, log } = await build(ws);
+  assert.ok(log.includes('-----> Function app detected'), log.join('\n'));
+  assert.ok(log.some((l) => /default export has fetch\(request\)/.test(l)));
+  assert.deepEqual(result.defaultProcessTypes, { web: 'node .slipway/function-runtime.mjs' });
+
+  const port = await freePort();
+  // its stderr is the app's log: keep it to look for the stack
+  const proc = spawn('node', ['.slipway/function-runtime.mjs'], { cwd: ws.buildDir, env: { PATH: process.env['PATH'] ?? '', PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => proc.kill('SIGKILL'));
+  let stderr = '';
+  proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  await waitForHttp(port);
+  const get = await httpGet(port, '/hi');
+  assert.equal(get.status, 200);
+  assert.equal(get.body, 'hello from a function GET /hi\n');
+  assert.equal(get.headers['x-fn'], 'yes');
+  const post = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: 'payload' });
+  assert.equal(post.status, 200);
+  assert.equal(await post.text(), 'hello from a function POST /echo payload\n', 'the request body reaches the handler');
+  const boom = await httpGet(port, '/boom');
+  assert.equal(boom.status, 500);
+  assert.equal(boom.body, 'Internal Server Error\n', 'no stack in the response');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.match(stderr, /Error: kaboom from the handler\n\s+at /, 'the stack goes to the logs');
+});
+
+test('a handler without a fetch export fails the build, showing the expected shape', async (t) => {
+  for (const [file, body, why] of [
+    ['handler.mjs', 'export const notIt = 1;\n', /handler\.mjs has no default export/],
+    ['handler.js', 'export default 42;\n', /handler\.js exports number as default/],
+  ] as const) {
+    const ws = await workspace(t);
+    await writeFile(path.join(ws.buildDir, file), body);
+    await assert.rejects(build(ws), (err: Error & { buildLog?: string[] }) => {
+      assert.match(err.message, /function buildpack failed to compile/);
+      const log = (err.buildLog ?? []).join('\n');
+      assert.match(log, why);
+      assert.match(log, /export default \{ fetch\(request\) \{ return new Response\("hi"\) \} \}/);
+      return true;
+    });
+  }
+});
+
+test('a function with a Procfile or a start script is not a function app', async (t) => {
+  const ws = await workspace(t, 'function-hello');
+  await writeFile(path.join(ws.buildDir, 'package.json'), JSON.stringify({ scripts: { start: 'node server.js' } }));
+  const { log } = await build(ws);
+  assert.ok(log.includes('-----> Node.js app detected'), log.join('\n'));
+});

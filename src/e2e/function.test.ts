@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { waitFor } from '../lib/index.js';
+import { Daemon, fixtureRepo, httpGet } from './harness.js';
+
+test('a bare handler file deploys as a function and answers through the router; a throwing handler gives 500 and logs the stack', async (t) => {
+  const d = await Daemon.start(t);
+  await d.cli(['apps:create', 'fnapp']);
+  const dir = await fixtureRepo(t, 'function-hello');
+  await d.cli(['git:remote', '-a', 'fnapp'], { cwd: dir });
+  const push = await d.git(['push', 'slipway', 'main'], dir);
+  assert.equal(push.exitCode, 0, push.stderr);
+  assert.match(push.stderr, /Function app detected/);
+  const host = `fnapp.localhost:${new URL(d.info.router).port}`;
+  const ok = await httpGet(`${d.info.router}/hello`, { host });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body, 'hello from a function GET /hello\n');
+  const boom = await httpGet(`${d.info.router}/boom`, { host });
+  assert.equal(boom.status, 500);
+  assert.doesNotMatch(boom.body, /kaboom/);
+  await waitFor(async () => /app\[web\.1\]: function error on GET \/boom: Error: kaboom from the handler/.test((await d.cli(['logs', '-a', 'fnapp', '-n', '100'])).stdout), { timeoutMs: 5000, what: 'the stack in the logs' });
+});
