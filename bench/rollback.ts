@@ -5,15 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { commitAll, Daemon, fixtureRepo, httpGet } from '../src/e2e/harness.js';
+import { commitAll, Daemon, httpGet } from '../src/e2e/harness.js';
 import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function rollback(n = Number(process.env.BENCH_N ?? 5)): Promise<Row[]> {
   return scoped(async (t) => {
     const d = await Daemon.start(t);
-    await d.cli(['apps:create', 'rollbk']);
-    const dir = await fixtureRepo(t, 'web-worker');
-    await d.cli(['git:remote', '-a', 'rollbk'], { cwd: dir });
+    const dir = await d.appFromFixture(t, 'rollbk', 'web-worker', { push: false });
     await mustPush(d, dir);
     const server = path.join(dir, 'server.cjs');
     writeFileSync(server, readFileSync(server, 'utf8').replace("'hello'", "'second'"));

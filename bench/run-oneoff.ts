@@ -3,17 +3,13 @@
 // 10, beside a bare `node -e 0` spawn in the same run.
 import { performance } from 'node:perf_hooks';
 import { run } from '../src/lib/index.js';
-import { cleanEnv, Daemon, fixtureRepo } from '../src/e2e/harness.js';
+import { cleanEnv, Daemon } from '../src/e2e/harness.js';
 import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function runOneOff(n = Number(process.env.BENCH_N ?? 10)): Promise<Row[]> {
   return scoped(async (t) => {
     const d = await Daemon.start(t);
-    await d.cli(['apps:create', 'oneoff']);
-    const dir = await fixtureRepo(t, 'web-worker');
-    await d.cli(['git:remote', '-a', 'oneoff'], { cwd: dir });
-    const push = await d.git(['push', 'slipway', 'main'], dir);
-    if (push.exitCode !== 0) throw new Error(push.stderr);
+    await d.appFromFixture(t, 'oneoff', 'web-worker');
     const runs: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < n; i++) {

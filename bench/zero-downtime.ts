@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PsJson } from '../src/api/schemas.js';
 import { run, waitFor } from '../src/lib/index.js';
-import { commitAll, Daemon, fixtureRepo, httpGet } from '../src/e2e/harness.js';
+import { commitAll, Daemon, httpGet } from '../src/e2e/harness.js';
 import { Load, type PhaseResult } from '../src/e2e/load.js';
 import { median, ms, printTable, writeResults, type Row, scoped } from './lib.js';
 
@@ -19,9 +19,7 @@ const DRAIN_S = 5;
 export async function zeroDowntime(rps = Number(process.env.BENCH_RPS ?? 200)): Promise<Row[]> {
   return scoped(async (t) => {
     const d = await Daemon.start(t);
-    await d.cli(['apps:create', 'steady']);
-    const dir = await fixtureRepo(t, 'web-worker');
-    await d.cli(['git:remote', '-a', 'steady'], { cwd: dir });
+    const dir = await d.appFromFixture(t, 'steady', 'web-worker', { push: false });
     await push(d, dir);
     await must(d.cli(['ps:scale', '-a', 'steady', 'web=2']));
     await must(d.cli(['apps:settings:set', '-a', 'steady', `drain-timeout=${DRAIN_S}`, 'stop-timeout=5']));

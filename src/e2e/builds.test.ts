@@ -129,9 +129,7 @@ test('archives that leave the tree are refused before anything is extracted', as
 
 test('a Procfile committed as a symlink out of the tree is refused; app.json buildpacks are used', async (t) => {
   const d = await Daemon.start(t);
-  await d.cli(['apps:create', 'linky']);
-  const dir = await fixtureRepo(t, 'procfile-only');
-  await d.cli(['git:remote', '-a', 'linky'], { cwd: dir });
+  const dir = await d.appFromFixture(t, 'linky', 'procfile-only', { push: false });
   await run(['git', 'rm', '-q', 'Procfile'], { cwd: dir });
   symlinkSync('/etc/passwd', path.join(dir, 'Procfile'));
   await commitAll(dir, 'symlinked Procfile');

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { commitAll, Daemon, fixtureRepo } from './harness.js';
+import { commitAll, Daemon } from './harness.js';
 
 interface CronJson {
   id: string;
@@ -17,9 +17,7 @@ interface CronJson {
 test('cron from app.json: runs on schedule, records results, never overlaps, follows deploys and rollbacks', async (t) => {
   // a test clock: one minute of schedule passes every second
   const d = await Daemon.start(t, { args: ['--cron-time-scale', '60'] });
-  await d.cli(['apps:create', 'clocky']);
-  const dir = await fixtureRepo(t, 'web-worker');
-  await d.cli(['git:remote', '-a', 'clocky'], { cwd: dir });
+  const dir = await d.appFromFixture(t, 'clocky', 'web-worker', { push: false });
   const appJson = (cron: unknown): void => writeFileSync(path.join(dir, 'app.json'), JSON.stringify({ cron }));
 
   appJson([{ command: 'echo "bad', schedule: '*/5 * *' }]);

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { Daemon, fixtureRepo, httpGet } from './harness.js';
+import { Daemon, httpGet } from './harness.js';
 
 test('a bare handler file deploys as a function and answers through the router; a throwing handler gives 500 and logs the stack', async (t) => {
   const d = await Daemon.start(t);
-  await d.cli(['apps:create', 'fnapp']);
-  const dir = await fixtureRepo(t, 'function-hello');
-  await d.cli(['git:remote', '-a', 'fnapp'], { cwd: dir });
+  const dir = await d.appFromFixture(t, 'fnapp', 'function-hello', { push: false });
   const push = await d.git(['push', 'slipway', 'main'], dir);
   assert.equal(push.exitCode, 0, push.stderr);
   assert.match(push.stderr, /Function app detected/);

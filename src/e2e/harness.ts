@@ -90,6 +90,22 @@ export class Daemon {
     return cleanEnv({ SLIPWAY_URL: this.info.api, SLIPWAY_TOKEN: this.token, XDG_CONFIG_HOME: this.configHome, ...GIT_IDENTITY });
   }
 
+  /**
+   * apps:create APP, a git repo of fixtures/apps/FIXTURE with the `slipway`
+   * remote set, and (unless push is false) a push of main that must succeed.
+   * Returns the repo's directory.
+   */
+  async appFromFixture(t: After, app: string, fixture: string, opts: { push?: boolean } = {}): Promise<string> {
+    const must = (r: RunResult, what: string): void => {
+      if (r.exitCode !== 0) throw new Error(`${what} failed (${r.exitCode}): ${r.stderr}`);
+    };
+    must(await this.cli(['apps:create', app]), `apps:create ${app}`);
+    const dir = await fixtureRepo(t, fixture);
+    must(await this.cli(['git:remote', '-a', app], { cwd: dir }), 'git:remote');
+    if (opts.push !== false) must(await this.git(['push', 'slipway', 'main'], dir), `git push of ${fixture}`);
+    return dir;
+  }
+
   git(args: string[], cwd: string): Promise<RunResult> {
     return run(['git', ...args], { cwd, env: this.gitEnv(), allowFailure: true, timeoutMs: 300_000 });
   }

@@ -3,21 +3,13 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import path from 'node:path';
 import { test } from 'node:test';
 import type { BuildJson, ReleaseJson } from '../api/schemas.js';
-import { commitAll, Daemon, fixtureRepo } from './harness.js';
-
-async function appWithRemote(t: Parameters<typeof Daemon.start>[0], d: Daemon, app: string, fixture: string): Promise<string> {
-  assert.equal((await d.cli(['apps:create', app])).exitCode, 0);
-  const dir = await fixtureRepo(t, fixture);
-  const r = await d.cli(['git:remote', '-a', app], { cwd: dir });
-  assert.equal(r.exitCode, 0, r.stderr);
-  return dir;
-}
+import { commitAll, Daemon } from './harness.js';
 
 const releases = async (d: Daemon, app: string): Promise<ReleaseJson[]> => (await d.api('GET', `/v1/apps/${app}/releases`)).json as ReleaseJson[];
 
 test('git push of a Node app with dependencies builds release v2; a redeploy restores node_modules from the cache', async (t) => {
   const d = await Daemon.start(t);
-  const dir = await appWithRemote(t, d, 'hello', 'node-deps');
+  const dir = await d.appFromFixture(t, 'hello', 'node-deps', { push: false });
   const push = await d.git(['push', 'slipway', 'main'], dir);
   assert.equal(push.exitCode, 0, push.stderr);
   assert.match(push.stderr, /remote: -----> Node\.js app detected/);
@@ -75,7 +67,7 @@ test('python, static and Procfile-only apps are detected and get their process t
   ];
   for (const [fixture, detected, types] of cases) {
     const app = fixture.replace(/[^a-z-]/g, '');
-    const dir = await appWithRemote(t, d, app, fixture);
+    const dir = await d.appFromFixture(t, app, fixture, { push: false });
     const push = await d.git(['push', 'slipway', 'main'], dir);
     assert.equal(push.exitCode, 0, `${fixture}: ${push.stderr}`);
     assert.match(push.stderr, detected);
@@ -87,7 +79,7 @@ test('python, static and Procfile-only apps are detected and get their process t
 
 test('a failing build rejects the push, keeps the ref and the release, and shows why', async (t) => {
   const d = await Daemon.start(t);
-  const dir = await appWithRemote(t, d, 'shaky', 'procfile-only');
+  const dir = await d.appFromFixture(t, 'shaky', 'procfile-only', { push: false });
   assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
   const good = (await d.git(['ls-remote', 'slipway', 'main'], dir)).stdout;
   const before = await releases(d, 'shaky');
@@ -115,7 +107,7 @@ test('a failing build rejects the push, keeps the ref and the release, and shows
 
 test('only main or master deploy; nothing detected lists what was tried; a force-push builds', async (t) => {
   const d = await Daemon.start(t);
-  const dir = await appWithRemote(t, d, 'branchy', 'procfile-only');
+  const dir = await d.appFromFixture(t, 'branchy', 'procfile-only', { push: false });
   const other = await d.git(['push', 'slipway', 'main:feature'], dir);
   assert.notEqual(other.exitCode, 0);
   assert.match(other.stderr, /Pushing to feature does not deploy: Slipway builds the main or master branch/);

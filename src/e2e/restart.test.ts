@@ -4,16 +4,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { PsJson } from '../api/schemas.js';
 import { run, waitFor } from '../lib/index.js';
-import { commitAll, Daemon, fixtureRepo, httpGet } from './harness.js';
+import { commitAll, Daemon, httpGet } from './harness.js';
 
 const listening = async (port: number | undefined): Promise<boolean> => /LISTEN/.test((await run(['ss', '-ltnH', `sport = :${port}`], { allowFailure: true })).stdout) || (await run(['ss', '-ltnH', `sport = :${port}`], { allowFailure: true })).stdout.trim() !== '';
 
 test('kill -9 of the daemon, even mid-deploy: apps serve again, nothing is orphaned, the cut deploy is rolled back', async (t) => {
   const d = await Daemon.start(t);
-  await d.cli(['apps:create', 'phoenix']);
-  const dir = await fixtureRepo(t, 'web-worker');
-  await d.cli(['git:remote', '-a', 'phoenix'], { cwd: dir });
-  assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
+  const dir = await d.appFromFixture(t, 'phoenix', 'web-worker');
   assert.equal((await d.cli(['ps:scale', '-a', 'phoenix', 'web=2'])).exitCode, 0);
   const before = ((await d.api('GET', '/v1/apps/phoenix/ps')).json as PsJson).instances;
 

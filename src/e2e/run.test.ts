@@ -5,18 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { InstanceJson, PsJson } from '../api/schemas.js';
 import { run, waitFor } from '../lib/index.js';
-import { commitAll, Daemon, fixtureRepo, httpGet } from './harness.js';
+import { commitAll, Daemon, httpGet } from './harness.js';
 
-type T = Parameters<typeof Daemon.start>[0];
-
-async function pushed(t: T, d: Daemon, app: string, fixture = 'web-worker'): Promise<string> {
-  assert.equal((await d.cli(['apps:create', app])).exitCode, 0);
-  const dir = await fixtureRepo(t, fixture);
-  await d.cli(['git:remote', '-a', app], { cwd: dir });
-  const push = await d.git(['push', 'slipway', 'main'], dir);
-  assert.equal(push.exitCode, 0, push.stderr);
-  return dir;
-}
 
 const port = (d: Daemon): string => new URL(d.info.router).port;
 const hit = (d: Daemon, app: string, p = '/', host = `${app}.localhost`) => httpGet(`${d.info.router}${p}`, { host: `${host}:${port(d)}` });
@@ -25,7 +15,7 @@ const names = (p: PsJson, state?: string): string[] => p.instances.filter((i: In
 
 test('a pushed app answers through the router; ps, logs, config:set restarts it', async (t) => {
   const d = await Daemon.start(t);
-  await pushed(t, d, 'hello');
+  await d.appFromFixture(t, 'hello', 'web-worker');
   const res = await hit(d, 'hello');
   assert.equal(res.status, 200);
   assert.equal(res.body, 'hello from web.1 of v2\n');
@@ -58,7 +48,7 @@ test('a pushed app answers through the router; ps, logs, config:set restarts it'
 
 test('scale 1→3→0→1, kill -9 brings an instance back, unknown types and bad counts are refused', async (t) => {
   const d = await Daemon.start(t);
-  await pushed(t, d, 'scaly');
+  await d.appFromFixture(t, 'scaly', 'web-worker');
   const scale = await d.cli(['ps:scale', '-a', 'scaly', 'web=3', 'worker=1']);
   assert.equal(scale.exitCode, 0, scale.stderr);
   assert.equal(scale.stdout, 'web=3 worker=1\n');
@@ -93,8 +83,8 @@ test('scale 1→3→0→1, kill -9 brings an instance back, unknown types and ba
 
 test('rollback serves the old body again as a new release; a crashing release never receives traffic', async (t) => {
   const d = await Daemon.start(t);
-  const dir = await pushed(t, d, 'rolly');
-  writeFileSync(path.join(dir, 'server.cjs'), (await import('node:fs')).readFileSync(path.join(dir, 'server.cjs'), 'utf8').replace("'hello'", "'changed'"));
+  const dir = await d.appFromFixture(t, 'rolly', 'web-worker');
+  writeFileSync(path.join(dir, 'server.cjs'), readFileSync(path.join(dir, 'server.cjs'), 'utf8').replace("'hello'", "'changed'"));
   await commitAll(dir, 'v3');
   assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
   assert.equal((await hit(d, 'rolly')).body, 'changed from web.1 of v3\n');
@@ -118,7 +108,7 @@ test('rollback serves the old body again as a new release; a crashing release ne
 
 test('custom domains route; unknown hosts get 404; WebSocket upgrades pass', async (t) => {
   const d = await Daemon.start(t);
-  await pushed(t, d, 'doms');
+  await d.appFromFixture(t, 'doms', 'web-worker');
   assert.equal((await d.cli(['domains:add', '-a', 'doms', 'www.example.com'])).exitCode, 0);
   assert.equal((await hit(d, 'doms', '/', 'www.example.com')).status, 200);
   assert.match((await d.cli(['domains', '-a', 'doms'])).stdout, /doms\.localhost \(default\)\nwww\.example\.com\n/);
@@ -134,8 +124,8 @@ test('custom domains route; unknown hosts get 404; WebSocket upgrades pass', asy
 
 test('one app cannot read another app\'s files, environment or processes', async (t) => {
   const d = await Daemon.start(t);
-  await pushed(t, d, 'alice');
-  await pushed(t, d, 'bob');
+  await d.appFromFixture(t, 'alice', 'web-worker');
+  await d.appFromFixture(t, 'bob', 'web-worker');
   await d.cli(['config:set', '-a', 'bob', 'BOB_SECRET=s3cret']);
   const bobRel = JSON.parse((await d.cli(['releases', '-a', 'bob', '--json'])).stdout)[0] as { slug: string };
   const probe = async (p: string) => JSON.parse((await hit(d, 'alice', `/probe?path=${encodeURIComponent(p)}`)).body) as { read?: string; error?: string; pids: number; uid: number; env: string[] };
@@ -183,9 +173,7 @@ function wsEcho(p: number, host: string, text: string): Promise<string> {
 
 test('the release phase runs once before traffic switches; a failing one aborts the deploy with its output', async (t) => {
   const d = await Daemon.start(t);
-  await d.cli(['apps:create', 'migrator']);
-  const dir = await fixtureRepo(t, 'web-worker');
-  await d.cli(['git:remote', '-a', 'migrator'], { cwd: dir });
+  const dir = await d.appFromFixture(t, 'migrator', 'web-worker', { push: false });
   writeFileSync(path.join(dir, 'Procfile'), 'web: node server.cjs\nrelease: echo "migrating $SLIPWAY_RELEASE"; exit ${RELEASE_EXIT:-0}\n');
   await commitAll(dir, 'release phase');
   const push = await d.git(['push', 'slipway', 'main'], dir);
@@ -203,7 +191,7 @@ test('the release phase runs once before traffic switches; a failing one aborts 
 
 test('a crash loop backs off on timers: visible in ps and logs, and the daemon stays idle', async (t) => {
   const d = await Daemon.start(t);
-  const dir = await pushed(t, d, 'loopy');
+  const dir = await d.appFromFixture(t, 'loopy', 'web-worker');
   // the post-release guard would roll this release back by itself; here we want to watch the loop
   await d.cli(['apps:settings:set', '-a', 'loopy', 'guard-window=0']);
   writeFileSync(path.join(dir, 'Procfile'), 'web: node server.cjs\nworker: echo "starting"; exit 1\n');

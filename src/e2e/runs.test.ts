@@ -2,16 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { BIN, cleanEnv, Daemon, fixtureRepo } from './harness.js';
+import { BIN, cleanEnv, Daemon } from './harness.js';
 
-type T = Parameters<typeof Daemon.start>[0];
-
-async function deployed(t: T, d: Daemon, app: string): Promise<void> {
-  await d.cli(['apps:create', app]);
-  const dir = await fixtureRepo(t, 'web-worker');
-  await d.cli(['git:remote', '-a', app], { cwd: dir });
-  assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
-}
 
 test('slipway run: output, exit codes 0/1/137, stdin, argv without a shell, detached runs, runs list', async (t) => {
   const d = await Daemon.start(t);
@@ -20,7 +12,7 @@ test('slipway run: output, exit codes 0/1/137, stdin, argv without a shell, deta
   assert.equal(none.exitCode, 1);
   assert.match(none.stderr, /empty has no release to run yet/);
 
-  await deployed(t, d, 'oneoff');
+  await d.appFromFixture(t, 'oneoff', 'web-worker');
   await d.cli(['config:set', '-a', 'oneoff', 'GREETING=from config']);
   const hello = await d.cli(['run', '-a', 'oneoff', '--', 'node', '-e', 'console.log(process.env.GREETING, process.env.SLIPWAY_PROCESS); console.error("err line")']);
   assert.equal(hello.exitCode, 0, hello.stderr);
@@ -51,7 +43,7 @@ test('slipway run: output, exit codes 0/1/137, stdin, argv without a shell, deta
 
 test('slipway run in a terminal gets a real TTY; Ctrl-C ends a piped run', async (t) => {
   const d = await Daemon.start(t);
-  await deployed(t, d, 'ttyapp');
+  await d.appFromFixture(t, 'ttyapp', 'web-worker');
   const env = cleanEnv({ SLIPWAY_URL: d.info.api, SLIPWAY_TOKEN: d.token, XDG_CONFIG_HOME: d.configHome });
   // script(1) gives the CLI a pseudo-terminal, as a person's terminal would
   const out = await new Promise<{ code: number | null; text: string }>((resolve) => {

@@ -4,15 +4,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { PsJson } from '../api/schemas.js';
 import { run, waitFor } from '../lib/index.js';
-import { commitAll, Daemon, fixtureRepo } from './harness.js';
+import { commitAll, Daemon } from './harness.js';
 import { Load } from './load.js';
 
 test('no request fails during redeploys, a rollback, config:set, scaling and a kill -9 of an instance', async (t) => {
   const d = await Daemon.start(t);
-  await d.cli(['apps:create', 'steady']);
-  const dir = await fixtureRepo(t, 'web-worker');
-  await d.cli(['git:remote', '-a', 'steady'], { cwd: dir });
-  assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
+  const dir = await d.appFromFixture(t, 'steady', 'web-worker');
   assert.equal((await d.cli(['ps:scale', '-a', 'steady', 'web=2'])).exitCode, 0);
   await d.cli(['apps:settings:set', '-a', 'steady', 'drain-timeout=5', 'stop-timeout=5']);
 
@@ -50,10 +47,7 @@ test('no request fails during redeploys, a rollback, config:set, scaling and a k
 
 test('the post-release guard rolls back a release that crash-loops after its deploy', async (t) => {
   const d = await Daemon.start(t);
-  await d.cli(['apps:create', 'guarded']);
-  const dir = await fixtureRepo(t, 'web-worker');
-  await d.cli(['git:remote', '-a', 'guarded'], { cwd: dir });
-  assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
+  const dir = await d.appFromFixture(t, 'guarded', 'web-worker');
   const set = await d.cli(['config:set', '-a', 'guarded', 'CRASH_AFTER_MS=1500']);
   assert.equal(set.exitCode, 0, 'the bad release passes its deploy checks');
   const rels = async () => JSON.parse((await d.cli(['releases', '-a', 'guarded', '--json'])).stdout) as { name: string; description: string; status: string }[];
