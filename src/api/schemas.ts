@@ -86,7 +86,21 @@ export interface InstanceJson {
   port: number | undefined;
 }
 
+export interface AutoscaleJson {
+  type: string;
+  min: number;
+  max: number;
+  /** Target requests in flight per instance. */
+  concurrency: number;
+  idle_seconds: number;
+  window_seconds: number;
+  /** idle: scaled to zero, wakes on the next request; waking: an instance is starting for held requests; up: serving. */
+  status: 'idle' | 'waking' | 'up' | 'starting' | 'crashed';
+}
+
 export interface PsJson {
   instances: InstanceJson[];
   formation: { type: string; quantity: number; memory_mb: number | null }[];
+  /** Autoscaled process types (empty: none). */
+  autoscale: AutoscaleJson[];
 }

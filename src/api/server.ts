@@ -3,7 +3,7 @@ import type { AppService } from '../apps/index.js';
 import type { BuildService } from '../build/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
-import type { Operations } from '../supervisor/index.js';
+import type { Autoscaler, Operations } from '../supervisor/index.js';
 import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
@@ -25,6 +25,7 @@ export interface ApiDeps {
   ops: Operations;
   runs: RunService;
   cron: CronService;
+  autoscaler: Autoscaler;
   logs: LogStore;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;

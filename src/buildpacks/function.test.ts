@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
+import { FUNCTION_WEB_COMMAND } from './index.js';
 import { build, freePort, httpGet, waitForHttp, workspace } from './testkit.js';
 
 test('a handler file is detected, checked, and served: GET, POST body, headers, and a throwing handler gives 500 with the stack in the logs', async (t) => {
@@ -12,7 +13,7 @@ test('a handler file is detected, checked, and served: GET, POST body, headers, 
   const { result, log } = await build(ws);
   assert.ok(log.includes('-----> Function app detected'), log.join('\n'));
   assert.ok(log.some((l) => /default export has fetch\(request\)/.test(l)));
-  assert.deepEqual(result.defaultProcessTypes, { web: 'node .slipway/function-runtime.mjs' });
+  assert.deepEqual(result.defaultProcessTypes, { web: FUNCTION_WEB_COMMAND }, 'the command the platform recognises functions by');
 
   const port = await freePort();
   // its stderr is the app's log: keep it to look for the stack

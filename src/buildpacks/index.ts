@@ -18,3 +18,6 @@ export { runBuildpacks, type BuildLayout, type BuildpackRunResult, type RunBuild
 
 /** Validates a bin/release YAML document; wrong shapes are E_BUILDPACK_INVALID naming the buildpack. */
 export { parseReleaseYaml, type ReleaseYaml } from './release-yaml.js';
+
+/** The web command the built-in `function` buildpack's bin/release gives (a release running it is a function: it scales to zero by default). */
+export const FUNCTION_WEB_COMMAND = 'node .slipway/function-runtime.mjs';

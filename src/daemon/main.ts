@@ -37,6 +37,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   void p.ops
     .boot()
     .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true))))
+    .then(() => p.autoscaler.start())
     .catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
 
   let stopping = false;
@@ -45,6 +46,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     stopping = true;
     process.stderr.write(`slipway: ${signal} received, stopping\n`);
     // attached runs and log tails are long-lived: they end with their instances, not before
+    p.autoscaler.stop();
     const closing = p.api.close();
     await p.supervisor.shutdown(SHUTDOWN_GRACE_MS);
     p.api.server.closeAllConnections();

@@ -13,8 +13,9 @@ import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { BuildStore, openDb, RunStore, Store, type Db } from '../state/index.js';
-import { Operations, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
+import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
+import { AutoscaleStore, BuildStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
 
@@ -31,6 +32,7 @@ export interface Platform {
   supervisor: Supervisor;
   ops: Operations;
   cron: CronService;
+  autoscaler: Autoscaler;
   logs: LogStore;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
@@ -59,14 +61,24 @@ export function wire(settings: Settings): Platform {
       if (status) ops.rates.record(app, Number(status));
       logs.append(app, { source: 'router', line: line.replace(/dyno=(\S+?)_[0-9a-f]{6}\b/, 'dyno=$1') });
     },
+    activator: {
+      wake: (app) => {
+        autoscaler.wake(app).catch((e: unknown) => {
+          const why = e instanceof Error ? e.message : String(e);
+          logs.append(app, { source: 'platform', line: `Autoscale web: the wake failed: ${why}` });
+          router.wakeFailed(app, why);
+        });
+      },
+      event: (app, line) => logs.append(app, { source: 'platform', line }),
+    },
   });
   // The router's view of an app: its custom domains, its ready web targets and what to show without any.
-  const web = new Map<string, { targets: WebTarget[]; state: WebState }>();
+  const web = new Map<string, { targets: WebTarget[]; state: WebState; reason?: string }>();
   const route = (name: string): Promise<void> => {
     const app = store.findApp(name);
     if (!app) return router.removeApp(name);
     const w = web.get(name) ?? { targets: [], state: 'stopped' as const };
-    return router.setApp(name, { hosts: store.domains(app.id), targets: w.targets, state: w.state });
+    return router.setApp(name, { hosts: store.domains(app.id), targets: w.targets, state: w.state, reason: w.reason, activate: autoscaler.scalesToZero(name) });
   };
 
   const supervisor = new Supervisor({
@@ -106,7 +118,29 @@ export function wire(settings: Settings): Platform {
     formation: { get: (id) => store.formation(id), set: (id, rows) => store.setFormation(id, rows) },
     log: (app, line) => logs.append(app, { source: 'platform', line }),
     keepUnpacked: settings.keepReleases,
-    deployed: (app) => void cron.sync(app),
+    deployed: (app) => {
+      void cron.sync(app);
+      autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
+    },
+  });
+  const rules = new AutoscaleStore(db);
+  const autoscaler: Autoscaler = new Autoscaler({
+    ops,
+    appId: (name) => apps.getApp(name).id,
+    rules: {
+      enabled: () => rules.enabled().map((r) => ({ app: r.app, appId: r.app_id, type: r.type, rule: fromRow(r) })),
+      get: (id, type) => {
+        const r = rules.get(id, type);
+        return r && { enabled: r.enabled === 1, rule: fromRow(r) };
+      },
+      set: (id, type, r) => rules.set(id, type, { min_q: r.min, max_q: r.max, concurrency: r.concurrency, idle_s: r.idleS, window_s: r.windowS }),
+      disable: (id, type) => rules.disable(id, type),
+    },
+    stats: () => router.stats(),
+    activation: (app) => router.activation(app),
+    route,
+    log: (app, line) => logs.append(app, { source: 'platform', line }),
+    tickMs: settings.autoscaleTickMs,
   });
   ops.recoverInterrupted();
   const runStore = new RunStore(db);
@@ -156,6 +190,7 @@ export function wire(settings: Settings): Platform {
     ops,
     runs,
     cron,
+    autoscaler,
     logs,
     hook,
     config: new ConfigService(store),
@@ -166,5 +201,9 @@ export function wire(settings: Settings): Platform {
     route,
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, router, supervisor, ops, cron, logs, version, urls, hook };
+  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, version, urls, hook };
+}
+
+function fromRow(r: AutoscaleRow): AutoscaleRule {
+  return { min: r.min_q, max: r.max_q, concurrency: r.concurrency, idleS: r.idle_s, windowS: r.window_s };
 }

@@ -5,6 +5,7 @@ import net, { isIP, isIPv6 } from 'node:net';
 import os from 'node:os';
 import { writeFileAtomic } from '../lib/index.js';
 import { AccessLogListener } from './access-log.js';
+import { Activator } from './activator.js';
 import { backendName, ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
 import { checkConfig, findHaproxy, HaproxyProcess } from './haproxy-process.js';
 import { PAGES, renderErrorfile, renderPage, type PageName } from './pages.js';
@@ -47,6 +48,8 @@ export class Router {
   private pendingReload: Promise<void> | undefined;
   private lastReloadAt = 0;
   private stopped = false;
+  private activator: Activator | undefined;
+  private activatorPort = 0;
 
   constructor(private readonly opts: RouterOptions) {
     this.paths = runPaths(opts.runDir);
@@ -62,6 +65,7 @@ export class Router {
     this.logs = new AccessLogListener({ tag: this.logTag, onRouterLog: this.opts.onRouterLog, dynoFor: (app, slot) => targetAt(this.apps.get(app)?.table, slot)?.id });
     this.logPort = await this.logs.start();
     try {
+      await this.startActivator();
       this.port = this.opts.listen.port || (await freePort(this.opts.listen.host));
       await this.enqueue(async () => {
         await this.writeCheckedFiles();
@@ -72,6 +76,7 @@ export class Router {
       });
     } catch (err) {
       await this.logs.stop();
+      await this.activator?.stop();
       throw err;
     }
     const h = this.opts.listen.host;
@@ -86,8 +91,13 @@ export class Router {
     checkAppName(app);
     const hosts = [...new Set([`${app}.${this.domain}`, ...route.hosts.map(normalizeHost)])];
     for (const t of route.targets) checkTarget(app, t);
+    const ready = route.targets.filter((t) => t.state === 'ready');
+    // Held requests go on to a ready target at once, before HAProxy itself is told.
+    this.activator?.update(app, { enabled: route.activate === true, ready: ready.map((t) => ({ host: t.host, port: t.port })), state: route.state, reason: route.reason });
+    const all = [...route.targets];
+    if (route.activate && this.activatorPort && ready.length === 0 && route.state !== 'crashed') all.push({ id: 'activator', host: '127.0.0.1', port: this.activatorPort, state: 'ready' });
     return this.change(async () => {
-      const targets = await Promise.all(route.targets.map(async (t): Promise<SlotTarget> => ({ id: t.id, addr: await resolveIp(t.host), port: t.port, state: t.state })));
+      const targets = await Promise.all(all.map(async (t): Promise<SlotTarget> => ({ id: t.id, addr: await resolveIp(t.host), port: t.port, state: t.state })));
       const prev = this.apps.get(app);
       const entry: AppEntry = { hosts, state: route.state, table: planSlots(prev?.table, targets) };
       this.apps.set(app, entry);
@@ -97,6 +107,7 @@ export class Router {
 
   /** Stops routing the app's hosts at once (404); its backend leaves HAProxy at the next reload. */
   removeApp(app: string): Promise<void> {
+    this.activator?.update(app, undefined);
     return this.change(async () => {
       const prev = this.apps.get(app);
       if (!prev) return 'done';
@@ -128,6 +139,36 @@ export class Router {
     await this.queue;
     await this.proc?.stop();
     await this.logs?.stop();
+    await this.activator?.stop();
+  }
+
+  /** Requests the activator holds for the app, and whether it is waking. */
+  activation(app: string): { held: number; waking: boolean } {
+    return this.activator?.holding(app) ?? { held: 0, waking: false };
+  }
+
+  /** A wake that could not begin: the held requests get 503 with the reason. */
+  wakeFailed(app: string, reason: string): void {
+    this.activator?.wakeFailed(app, reason);
+  }
+
+  private async startActivator(): Promise<void> {
+    const o = this.opts.activator;
+    if (!o) return;
+    this.activator = new Activator({
+      maxQueue: o.maxQueue ?? 100,
+      maxWaitMs: o.maxWaitMs ?? Math.min(25_000, (this.opts.requestTimeoutMs ?? 30_000) - 1000),
+      appFor: (host) => this.appForHost(host),
+      wake: (app) => o.wake(app),
+      event: (app, line) => o.event(app, line),
+    });
+    this.activatorPort = await this.activator.start();
+  }
+
+  private appForHost(header: string): string | undefined {
+    const h = header.trim().toLowerCase().replace(/:[0-9]+$/, '').replace(/\.$/, '');
+    for (const [app, e] of this.apps) if (e.hosts.includes(h)) return app;
+    return undefined;
   }
 
   /** The pid of HAProxy's master, for tests and diagnostics. */

@@ -8,6 +8,7 @@ export interface StatRow {
   sv: string;
   scur: number;
   rate: number;
+  stot: number;
   status: string;
 }
 
@@ -17,12 +18,12 @@ export function parseShowStat(csv: string): StatRow[] {
   if (!header) return [];
   const cols = header.slice(2).split(',');
   const at = (name: string): number => cols.indexOf(name);
-  const [px, sv, scur, rate, status] = [at('pxname'), at('svname'), at('scur'), at('rate'), at('status')];
+  const [px, sv, scur, rate, status, stot] = [at('pxname'), at('svname'), at('scur'), at('rate'), at('status'), at('stot')];
   const rows: StatRow[] = [];
   for (const l of lines) {
     if (!l || l.startsWith('#')) continue;
     const f = l.split(',');
-    rows.push({ px: f[px] ?? '', sv: f[sv] ?? '', scur: Number(f[scur]) || 0, rate: Number(f[rate]) || 0, status: f[status] ?? '' });
+    rows.push({ px: f[px] ?? '', sv: f[sv] ?? '', scur: Number(f[scur]) || 0, rate: Number(f[rate]) || 0, stot: Number(f[stot]) || 0, status: f[status] ?? '' });
   }
   return rows;
 }
@@ -41,8 +42,8 @@ function targetState(status: string, wanted: 'ready' | 'draining'): string {
  * states), `all` every worker including old ones (for counts).
  */
 export function appStats(backend: string, table: SlotTable, current: StatRow[], all: StatRow[][]): AppStats {
-  const sum = (sv: string, k: 'scur' | 'rate'): number => all.reduce((s, rows) => s + (rows.find((r) => r.px === backend && r.sv === sv)?.[k] ?? 0), 0);
-  const out: AppStats = { inflight: sum('BACKEND', 'scur'), rate: sum('BACKEND', 'rate'), targets: {} };
+  const sum = (sv: string, k: 'scur' | 'rate' | 'stot'): number => all.reduce((s, rows) => s + (rows.find((r) => r.px === backend && r.sv === sv)?.[k] ?? 0), 0);
+  const out: AppStats = { inflight: sum('BACKEND', 'scur'), rate: sum('BACKEND', 'rate'), total: sum('BACKEND', 'stot'), targets: {} };
   table.slots.forEach((t, i) => {
     if (!t) return;
     const status = current.find((r) => r.px === backend && r.sv === slotName(i))?.status ?? '';

@@ -18,6 +18,13 @@ export interface AppRoute {
   hosts: string[];
   targets: RouteTarget[];
   state: AppRouteState;
+  /**
+   * Scale to zero: with no ready target (and not crashed) the app's requests
+   * go to the activator, which holds them and asks for a wake.
+   */
+  activate?: boolean;
+  /** Why the app is down (its last exit), for the activator's 503 and log line. */
+  reason?: string;
 }
 
 export interface RouterOptions {
@@ -44,6 +51,15 @@ export interface RouterOptions {
    * answering (kill -9, OOM). Default true; costs ~4 µs of HAProxy CPU per request.
    */
   retrySafeRequests?: boolean;
+  /** Hold requests of scaled-to-zero apps while they wake (see activator.ts); without it such apps show H14. */
+  activator?: {
+    /** Held requests per app (default 100). */
+    maxQueue?: number;
+    /** Longest wait of a held request (default 25 s, below the request timeout). */
+    maxWaitMs?: number;
+    wake(app: string): void;
+    event(app: string, line: string): void;
+  };
 }
 
 export interface TargetStats {
@@ -57,6 +73,8 @@ export interface AppStats {
   inflight: number;
   /** Requests per second over the last second. */
   rate: number;
+  /** Requests since HAProxy started (summed over workers; a reload starts a new count): any change means activity. */
+  total: number;
   targets: Record<string, TargetStats>;
 }
 

@@ -3,3 +3,4 @@ export { openDb, type Db } from './db.js';
 export { Store, type AppRow, type ReleaseRow, type NewRelease, type FormationRow } from './store.js';
 export { BuildStore, type BuildRow, type BuildStatus } from './builds.js';
 export { RunStore, type RunRow } from './runs.js';
+export { AutoscaleStore, type AutoscaleRow, type AutoscaleRule } from './autoscale.js';

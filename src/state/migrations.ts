@@ -104,4 +104,21 @@ export const migrations: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 6,
+    sql: `
+      CREATE TABLE autoscale (
+        app_id       INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        type         TEXT NOT NULL,
+        enabled      INTEGER NOT NULL,
+        min_q        INTEGER NOT NULL,
+        max_q        INTEGER NOT NULL,
+        concurrency  INTEGER NOT NULL,
+        idle_s       INTEGER NOT NULL,
+        window_s     INTEGER NOT NULL,
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (app_id, type)
+      );
+    `,
+  },
 ];

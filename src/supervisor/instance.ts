@@ -40,6 +40,8 @@ export class Supervised {
   /** Retiring: the router sends it no new requests while in-flight ones finish. */
   draining = false;
   readonly tail: string[] = [];
+  /** How it last ended (`exited with status 1`), for the activator's 503. */
+  lastExit: string | undefined;
   private handle: Instance | undefined;
   private wanted = true;
   private timer: NodeJS.Timeout | undefined;
@@ -70,6 +72,7 @@ export class Supervised {
 
   async start(): Promise<void> {
     this.port = await this.ctx.ports.next();
+    this.upAt = 0;
     this.setState('starting');
     this.platform(`Starting process with command \`${this.command}\``);
     const { app, rel } = this.ctx;
@@ -161,6 +164,7 @@ export class Supervised {
     if (handle !== this.handle || !this.wanted) return;
     this.handle = undefined;
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    this.lastExit = `${this.name} ${how}${this.tail.length ? ` (last output: ${this.tail[this.tail.length - 1]})` : ''}`;
     this.platform(`Process ${how}`);
     const err = new Error(`${this.name} (v${this.release}) ${how} before it was up`);
     for (const w of this.waiters.splice(0)) w.reject(err);
@@ -171,7 +175,8 @@ export class Supervised {
   /** At once after a first crash, then 1 s, 2 s, 4 s ... (a timer: no CPU spent while waiting). */
   private scheduleRestart(): void {
     this.restarts++;
-    this.consecutive = Date.now() - this.upAt > STABLE_MS ? 1 : this.consecutive + 1;
+    // Only a run that stayed up a while starts the count again; one that never came up adds to it.
+    this.consecutive = this.upAt > 0 && Date.now() - this.upAt > STABLE_MS ? 1 : this.consecutive + 1;
     const delay = this.consecutive <= 1 ? 0 : Math.min(1000 * 2 ** (this.consecutive - 2), BACKOFF_CAP_MS);
     if (delay > 0) this.platform(`Crashed ${this.consecutive} times in a row; restarting in ${delay / 1000} s`);
     this.timer = setTimeout(() => {

@@ -115,20 +115,26 @@ export class Operations {
     });
   }
 
-  async scale(appName: string, changes: Record<string, ScaleChange>): Promise<FormationEntry[]> {
+  /** At most this many instances per process type. */
+  get maxPerType(): number {
+    return this.deps.maxPerType ?? 20;
+  }
+
+  /** `auto`: the autoscaler's change (it logs its own line, with the figures behind it). */
+  async scale(appName: string, changes: Record<string, ScaleChange>, opts: { auto?: boolean } = {}): Promise<FormationEntry[]> {
     const app = this.deps.app(appName);
     const rel = this.deps.releases.current(app.id);
     const types = Object.keys(rel?.process_types ?? {});
     for (const [type, c] of Object.entries(changes)) {
       if (type === 'release') throw new SlipwayError('E_VALIDATION', 'the release process type runs once per deploy and cannot be scaled');
       if (rel && !types.includes(type)) throw new SlipwayError('E_VALIDATION', `unknown process type ${type}`, { hint: `the process types of v${rel.version} are: ${types.join(', ') || 'none'}` });
-      const max = this.deps.maxPerType ?? 20;
+      const max = this.maxPerType;
       if (c.quantity !== undefined && c.quantity > max) throw new SlipwayError('E_VALIDATION', `${type}=${c.quantity}: at most ${max} instances per process type`);
     }
     if (rel) this.runtime(app, rel); // persists defaults first, so a change to one type keeps the others
     this.deps.formation.set(app.id, Object.entries(changes).map(([type, c]) => ({ type, quantity: c.quantity, memory_mb: c.memoryMb })));
     if (rel) {
-      this.deps.log(app.name, `Scaled to ${Object.entries(changes).map(([t, c]) => `${t}=${c.quantity ?? '·'}${c.memoryMb ? `:${c.memoryMb}M` : ''}`).join(' ')}`);
+      if (!opts.auto) this.deps.log(app.name, `Scaled to ${Object.entries(changes).map(([t, c]) => `${t}=${c.quantity ?? '·'}${c.memoryMb ? `:${c.memoryMb}M` : ''}`).join(' ')}`);
       const runtime = this.runtime(app, rel);
       if (Object.values(changes).some((c) => c.memoryMb !== undefined)) {
         await this.deps.supervisor.scale(runtime);

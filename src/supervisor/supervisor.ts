@@ -313,7 +313,9 @@ export class Supervisor {
     const web = [...slot.instances].filter((s) => s.isWeb);
     const ready: WebTarget[] = web.filter((s) => s.state === 'up' && s.port !== undefined).map((s) => ({ id: s.id, host: '127.0.0.1', port: s.port as number, state: 'ready' }));
     const draining: WebTarget[] = [...slot.leaving].filter((s) => s.draining && s.port !== undefined).map((s) => ({ id: s.id, host: '127.0.0.1', port: s.port as number, state: 'draining' }));
-    await this.opts.events.publish(slot.runtime.name, { targets: [...ready, ...draining], state: webState(web, slot.runtime) });
+    const state = webState(web, slot.runtime);
+    const reason = state === 'crashed' ? web.find((s) => s.state === 'crashed')?.lastExit : undefined;
+    await this.opts.events.publish(slot.runtime.name, { targets: [...ready, ...draining], state, reason });
   }
 
   private exclusive<T>(app: AppRuntime, fn: (slot: AppSlot) => Promise<T>): Promise<T> {

@@ -54,7 +54,7 @@ export interface SupervisorEvents {
   /** Lines for the app's log stream: its own output (`app`) and what the platform did (`platform`). */
   log(app: string, entry: { source: 'app' | 'platform'; ps?: string; release?: string; line: string }): void;
   /** The router must now send this app's traffic to these targets. */
-  publish(app: string, web: { targets: WebTarget[]; state: WebState }): Promise<void>;
+  publish(app: string, web: { targets: WebTarget[]; state: WebState; reason?: string }): Promise<void>;
   /** Requests (and tunnels) the router still has in flight to these targets; absent = nothing to wait for. */
   inflight?(app: string, targetIds: string[]): Promise<number>;
 }

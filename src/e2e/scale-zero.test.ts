@@ -1,0 +1,105 @@
+// Scale to zero end to end: a real daemon, a pushed app, HAProxy and the activator.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { waitFor } from '../lib/index.js';
+import { Daemon, httpGet } from './harness.js';
+
+interface Ps {
+  instances: { name: string; state: string }[];
+  formation: { type: string; quantity: number }[];
+  autoscale: { type: string; min: number; max: number; status: string }[];
+}
+
+test('scale to zero: rules are checked; idle → no instance; a request wakes it; 20 requests during a wake all succeed; a crashing wake answers 503', async (t) => {
+  const d = await Daemon.start(t, { args: ['--autoscale-tick', '250'] });
+  await d.appFromFixture(t, 'zed', 'scale-zero');
+  const host = `zed.localhost:${new URL(d.info.router).port}`;
+  const ps = async (): Promise<Ps> => JSON.parse((await d.cli(['ps', '-a', 'zed', '--json'])).stdout) as Ps;
+  const logs = async (): Promise<string> => (await d.cli(['logs', '-a', 'zed', '-n', '500'])).stdout;
+  const idle = async (): Promise<boolean> => {
+    const p = await ps();
+    return p.autoscale[0]?.status === 'idle' && p.formation.find((f) => f.type === 'web')?.quantity === 0 && !p.instances.some((i) => i.state === 'up');
+  };
+
+  await t.test('bad rules are refused with the rule, and nothing changes', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--min', '3', '--max', '2'], /--min \(3\) must not be greater than --max \(2\)/],
+      [['--min', '0', '--max', '2', '--idle', '2s'], /--idle must be from 10s to 7d \(got 2s\)/],
+      [['--max', 'four'], /--max four: must be a whole number/],
+      [['--min=-1', '--max', '2'], /--min -1: must be a whole number of 0 or more/],
+      [['--max', '2', '--idle', 'soon'], /--idle soon: must be a duration such as 30s/],
+      [['--max', '99'], /--max must be a whole number from 1 to 20/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await d.cli(['ps:autoscale', '-a', 'zed', 'web', ...args]);
+      assert.notEqual(r.exitCode, 0, args.join(' '));
+      assert.match(r.stderr, re);
+    }
+    const worker = await d.cli(['ps:autoscale', '-a', 'zed', 'worker', '--max', '2']);
+    assert.match(worker.stderr, /worker cannot autoscale: only web processes receive requests/);
+    const api = await d.api('PUT', '/v1/apps/zed/autoscale/web', { min: 'zero', max: 2 });
+    assert.ok(api.status === 400 || api.status === 422, api.text);
+    assert.match(api.text, /min must be a number/);
+    const p = await ps();
+    assert.deepEqual(p.autoscale, []);
+    assert.equal(p.formation.find((f) => f.type === 'web')?.quantity, 1);
+  });
+
+  await t.test('after the idle time web is scaled to zero; ps shows it idle with no instance up', async () => {
+    const set = await d.cli(['ps:autoscale', '-a', 'zed', 'web', '--min', '0', '--max', '2', '--concurrency', '10', '--idle', '10s']);
+    assert.equal(set.exitCode, 0, set.stderr);
+    assert.match(set.stdout, /web: up — autoscale min 0, max 2, 10 in flight per instance, to zero after 10s idle/);
+    const outside = await d.cli(['ps:scale', '-a', 'zed', 'web=3']);
+    assert.match(outside.stderr, /web is autoscaled between 0 and 2 instances; web=3 is outside that/);
+    await waitFor(idle, { timeoutMs: 30_000, intervalMs: 500, what: 'web scaled to zero' });
+    assert.match(await logs(), /Autoscale web: 1 → 0 instance\(s\): no requests for 1\d s \(idle limit 10 s\)/);
+    const text = await d.cli(['ps', '-a', 'zed']);
+    assert.match(text.stdout, /web: idle \(scaled to zero; the next request wakes it\)/);
+  });
+
+  await t.test('the first request wakes it and is served; the cold start is logged', async () => {
+    const r = await httpGet(`${d.info.router}/first`, { host });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.body, 'hello from web.1 GET /first\n');
+    const l = await logs();
+    assert.match(l, /Autoscale web: 0 → 1 instance\(s\): a request arrived while it was idle/);
+    assert.match(l, /Activator: woke from idle in \d+ ms \(cold start\); passing 1 held request\(s\) on/);
+    assert.equal((await ps()).autoscale[0]?.status, 'up');
+  });
+
+  await t.test('20 concurrent requests during a wake all succeed', async () => {
+    const down = await d.cli(['ps:scale', '-a', 'zed', 'web=0']);
+    assert.equal(down.exitCode, 0, down.stderr);
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle again' });
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => httpGet(`${d.info.router}/c${i}`, { host })));
+    assert.deepEqual(replies.map((r) => r.status), Array(20).fill(200));
+    assert.deepEqual(replies.map((r) => r.body), Array.from({ length: 20 }, (_, i) => `hello from web.1 GET /c${i}\n`));
+    assert.match(await logs(), /woke from idle in \d+ ms \(cold start\); passing ([2-9]|1\d|20) held request\(s\) on/);
+  });
+
+  await t.test('a wake that crashes answers 503, logs why, and backs off like any crash; it serves again once it can start', async () => {
+    let answer = 'ok';
+    const control = http.createServer((_req, res) => res.end(answer));
+    await new Promise<void>((r) => control.listen(0, '127.0.0.1', () => r()));
+    t.after(() => control.close());
+    // the post-release guard would roll the config change back after three crashes: this test is about the wake alone
+    assert.equal((await d.cli(['apps:settings:set', '-a', 'zed', 'guard-window=0'])).exitCode, 0);
+    const set = await d.cli(['config:set', '-a', 'zed', `CONTROL_URL=http://127.0.0.1:${(control.address() as AddressInfo).port}/`]);
+    assert.equal(set.exitCode, 0, set.stderr);
+    await d.cli(['ps:scale', '-a', 'zed', 'web=0']);
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle before the crash' });
+    answer = 'crash';
+    const r = await httpGet(`${d.info.router}/doomed`, { host });
+    assert.equal(r.status, 503);
+    assert.doesNotMatch(r.body, /control says crash/, 'the app output stays in the logs');
+    await waitFor(async () => /Activator: the wake failed: web\.1 exited with status 1 \(last output: control says crash: exiting on start\); answered 1 held request\(s\) with 503/.test(await logs()), {
+      timeoutMs: 5000,
+      what: 'the failed wake in the logs',
+    });
+    await waitFor(async () => /web\.1: Crashed [2-9] times in a row; restarting in \d+ s/.test(await logs()), { timeoutMs: 10_000, what: 'crash backoff' });
+    answer = 'ok';
+    await waitFor(async () => (await httpGet(`${d.info.router}/again`, { host })).status === 200, { timeoutMs: 20_000, intervalMs: 500, what: 'served again after the backoff' });
+  });
+});
