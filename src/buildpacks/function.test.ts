@@ -53,6 +53,25 @@ test('a handler without a fetch export fails the build, showing the expected sha
   }
 });
 
+test('handler.ts: builds where Node strips types, else the build says what is missing', async (t) => {
+  const ws = await workspace(t);
+  await writeFile(path.join(ws.buildDir, 'handler.ts'), 'export default { fetch(request: Request): Response { return new Response(`typed ${new URL(request.url).pathname}`); } };\n');
+  const strips = (process.features as { typescript?: string | false }).typescript;
+  if (strips) {
+    const { log } = await build(ws);
+    assert.ok(log.some((l) => /default export has fetch\(request\)/.test(l)), log.join('\n'));
+    return;
+  }
+  // Node 20 (this project's floor) has no TypeScript loader
+  await assert.rejects(build(ws), (err: Error & { buildLog?: string[] }) => {
+    const log = (err.buildLog ?? []).join('\n');
+    assert.match(log, /-----> Function app detected/);
+    assert.match(log, /handler\.ts is TypeScript, and this server's Node \(v\d+\.\d+\.\d+\) has no TypeScript loader: Node 22\.18 or later strips types by itself/);
+    assert.match(log, /Rename it to handler\.mjs/);
+    return true;
+  });
+});
+
 test('a function with a Procfile or a start script is not a function app', async (t) => {
   const ws = await workspace(t, 'function-hello');
   await writeFile(path.join(ws.buildDir, 'package.json'), JSON.stringify({ scripts: { start: 'node server.js' } }));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
 import { Daemon, httpGet } from './harness.js';
 
-test('a bare handler file deploys as a function and answers through the router; a throwing handler gives 500 and logs the stack', async (t) => {
+test('a bare handler file deploys as a function (scale to zero by default) and answers through the router; a throwing handler gives 500 and logs the stack', async (t) => {
   const d = await Daemon.start(t);
   const dir = await d.appFromFixture(t, 'fnapp', 'function-hello', { push: false });
   const push = await d.git(['push', 'slipway', 'main'], dir);
@@ -13,6 +13,9 @@ test('a bare handler file deploys as a function and answers through the router; 
   const ok = await httpGet(`${d.info.router}/hello`, { host });
   assert.equal(ok.status, 200);
   assert.equal(ok.body, 'hello from a function GET /hello\n');
+  // functions scale to zero by default (the user's own rule, or --off, is kept on later deploys)
+  const ps = JSON.parse((await d.cli(['ps', '-a', 'fnapp', '--json'])).stdout) as { autoscale: { type: string; min: number; max: number; idle_seconds: number; status: string }[] };
+  assert.deepEqual(ps.autoscale.map((a) => [a.type, a.min, a.max, a.idle_seconds, a.status]), [['web', 0, 4, 300, 'up']]);
   const boom = await httpGet(`${d.info.router}/boom`, { host });
   assert.equal(boom.status, 500);
   assert.doesNotMatch(boom.body, /kaboom/);

@@ -78,10 +78,11 @@ export function decide(rule: AutoscaleRule, n: number, samples: Sample[], now: n
     const s = samples.filter((x) => x.at >= from);
     return { inflight: s.reduce((t, x) => t + x.inflight, 0) / (s.length || 1), rate: s.reduce((t, x) => t + x.rate, 0) / (s.length || 1), count: s.length };
   };
-  // Up: the average over the last few seconds is above the target per instance.
+  // Up: every sample of the last few seconds is above the target per instance (a lone spike is not load); sized by their average.
   const recent = avg(now - SCALE_UP_WINDOW_MS);
   const covered = samples.length > 0 && (samples[0] as Sample).at <= now - SCALE_UP_WINDOW_MS + 1000;
-  if (covered && recent.count >= 2 && recent.inflight / n > rule.concurrency && n < rule.max) {
+  const stayed = samples.filter((x) => x.at >= now - SCALE_UP_WINDOW_MS).every((x) => x.inflight / n > rule.concurrency);
+  if (covered && recent.count >= 2 && stayed && n < rule.max) {
     const to = Math.min(rule.max, Math.ceil(recent.inflight / rule.concurrency));
     return { to, why: `${round1(recent.inflight)} requests in flight on average over ${SCALE_UP_WINDOW_MS / 1000} s = ${round1(recent.inflight / n)} per instance, above the target of ${rule.concurrency} (${round1(recent.rate)} req/s)` };
   }

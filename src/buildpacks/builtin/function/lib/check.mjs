@@ -18,6 +18,11 @@ try {
     process.exit(1);
   }
 } catch (err) {
+  if (file.endsWith('.ts') && err?.code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    console.log(`handler.ts is TypeScript, and this server's Node (${process.version}) has no TypeScript loader: Node 22.18 or later strips types by itself.
+Rename it to handler.mjs (plain JavaScript), or run Slipway on a newer Node.`);
+    process.exit(1);
+  }
   console.log(`loading the handler failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
