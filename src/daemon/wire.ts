@@ -118,6 +118,7 @@ export function wire(settings: Settings): Platform {
     formation: { get: (id) => store.formation(id), set: (id, rows) => store.setFormation(id, rows) },
     log: (app, line) => logs.append(app, { source: 'platform', line }),
     keepUnpacked: settings.keepReleases,
+    beforeDeploy: (app) => autoscaler.beforeDeploy(app),
     deployed: (app) => {
       void cron.sync(app);
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);

@@ -102,4 +102,26 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
     answer = 'ok';
     await waitFor(async () => (await httpGet(`${d.info.router}/again`, { host })).status === 200, { timeoutMs: 20_000, intervalMs: 500, what: 'served again after the backoff' });
   });
+
+  await t.test('a deploy to an idle app starts and checks one instance of the new release', async () => {
+    await d.cli(['ps:scale', '-a', 'zed', 'web=0']);
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle before the deploy' });
+    const set = await d.cli(['config:set', '-a', 'zed', 'GREETING=hi']);
+    assert.equal(set.exitCode, 0, set.stderr);
+    const p = await ps();
+    assert.equal(p.autoscale[0]?.status, 'up');
+    assert.equal(p.formation.find((f) => f.type === 'web')?.quantity, 1);
+    assert.match(await logs(), /Autoscale web: 0 → 1 instance\(s\) for the deploy, so the new release is checked/);
+  });
+
+  await t.test('after a kill -9 of the server an idle app stays idle and still wakes', async () => {
+    await d.cli(['ps:scale', '-a', 'zed', 'web=0']);
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle before the restart' });
+    await d.stop('SIGKILL');
+    await d.boot();
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle after the restart' });
+    const r = await httpGet(`${d.info.router}/after-restart`, { host: `zed.localhost:${new URL(d.info.router).port}` });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.body, 'hello from web.1 GET /after-restart\n');
+  });
 });

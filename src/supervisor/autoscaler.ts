@@ -120,6 +120,18 @@ export class Autoscaler {
     void this.deps.route(app).catch(() => undefined);
   }
 
+  /**
+   * A deploy (push, config change, rollback) to an app at zero starts one
+   * instance of the new release, so it is checked like any deploy; the idle
+   * time then counts from the deploy.
+   */
+  beforeDeploy(app: string): void {
+    if (!this.scalesToZero(app) || this.quantity(app, 'web') !== 0) return;
+    this.deps.ops.setQuantity(app, 'web', 1);
+    this.deps.log(app, 'Autoscale web: 0 → 1 instance(s) for the deploy, so the new release is checked; back to zero when idle');
+    this.reset(app);
+  }
+
   /** `ps:scale` on an autoscaled type must stay within the rule. */
   checkManual(app: string, changes: Record<string, { quantity?: number }>): void {
     const id = this.deps.appId(app);

@@ -26,6 +26,8 @@ export interface OperationsDeps {
   releaseTimeoutMs?: number;
   /** Told after a release starts running (cron re-registers its jobs). */
   deployed?(app: string): void;
+  /** Told before a deploy plans its formation (an app scaled to zero gets an instance, so the new release is checked). */
+  beforeDeploy?(app: string): void;
 }
 
 export interface OpsApp {
@@ -72,6 +74,7 @@ export class Operations {
     const previous = this.deps.releases.current(app.id);
     try {
       const runnable = await this.runnable(app.name, rel);
+      this.deps.beforeDeploy?.(app.name);
       const runtime = this.runtime(app, rel);
       progress?.(`       Starting ${formationLine(Object.entries(runtime.formation).flatMap(([t, f]) => (rel.process_types[t] === undefined ? [] : Array<string>(f.quantity).fill(t)))) || 'no processes (scale with `slipway ps:scale`)'}`);
       await this.releasePhase(runtime, runnable, progress);
@@ -144,6 +147,11 @@ export class Operations {
       }
     }
     return this.deps.formation.get(app.id);
+  }
+
+  /** Writes a type's quantity without starting or stopping anything (the next deploy runs it). */
+  setQuantity(appName: string, type: string, quantity: number): void {
+    this.deps.formation.set(this.deps.app(appName).id, [{ type, quantity }]);
   }
 
   async restart(appName: string, which?: string): Promise<void> {
