@@ -2,13 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync, constants } from 'node:fs';
 import path from 'node:path';
 
-/** Writes a file crash-safely: temp name in the same directory, fsync, rename. */
-export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): void {
+/**
+ * Writes a file crash-safely: temp name in the same directory, fsync, rename.
+ * `durable: false` skips the fsyncs: readers still never see half a file,
+ * but a power cut may lose it (for files rebuilt from state at every start).
+ */
+export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644, opts: { durable?: boolean } = {}): void {
+  const durable = opts.durable ?? true;
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -18,7 +23,7 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
     unlinkSync(tmp);
     throw err;
   }
-  fsyncDir(path.dirname(file));
+  if (durable) fsyncDir(path.dirname(file));
 }
 
 /** Creates a file that must not exist yet (O_EXCL); used for write-once secrets. */

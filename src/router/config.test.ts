@@ -80,9 +80,9 @@ test('show proc and show stat parse into workers and per-target figures', () => 
     '#<PID>          <type>          <reloads>       <uptime>        <version>\n1571            master          1 [failed: 0]   0d00h10m15s     2.6.12\n# workers\n5034            worker          0               0d00h00m00s     2.6.12\n# old workers\n1574            worker          1               0d00h10m15s     2.6.12\n# programs\n\n',
   );
   assert.deepEqual(proc, { current: [5034], old: [1574], failed: 0 });
-  const csv = (scur: number, st: string) => `# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,rate\napp_a,s1,0,0,${scur},0,,0,${st},0\napp_a,s2,0,0,0,0,,0,MAINT,0\napp_a,BACKEND,0,0,${scur},0,,0,UP,7\n`;
+  const csv = (scur: number, st: string) => `# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,rate\napp_a,s1,0,0,${scur},0,,0,${st},0\napp_a,s2,0,0,0,0,,0,MAINT,0\napp_a,BACKEND,0,0,${scur},0,,${scur * 10},UP,7\n`;
   const table = planSlots(undefined, [{ id: 'web.1', addr: '127.0.0.1', port: 1, state: 'draining' }]);
   const cur = parseShowStat(csv(1, 'DRAIN'));
   const s = appStats('app_a', table, cur, [cur, parseShowStat(csv(2, 'UP'))]);
-  assert.deepEqual(s, { inflight: 3, rate: 14, targets: { 'web.1': { inflight: 3, state: 'draining' } } });
+  assert.deepEqual(s, { inflight: 3, rate: 14, total: 30, targets: { 'web.1': { inflight: 3, state: 'draining' } } });
 });
