@@ -47,6 +47,25 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
     assert.ok(lines.includes('stderr: oops'));
   });
 
+  test(`${name}: a gated instance runs nothing (not even .profile.d) until open(); stopped while gated, its command never runs`, async (t) => {
+    const dir = root(t, { '.profile.d/x.sh': 'echo profile-ran\n' });
+    const driver = newDriver(t);
+    const a = collect();
+    const gated = await driver.start(spec(dir, 'echo "command ran as $(id -u)"', { gated: true }), a.io);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(a.lines, [], 'nothing ran while gated');
+    gated.open();
+    assert.deepEqual(await gated.exited, { code: 0, signal: null });
+    assert.deepEqual(a.lines, ['stdout: profile-ran', 'stdout: command ran as 70999']);
+
+    const b = collect();
+    const never = await driver.start(spec(dir, 'echo should-not-run', { gated: true }), b.io);
+    await new Promise((r) => setTimeout(r, 100));
+    const exit = await never.stop(2000);
+    assert.equal(exit.signal, null, 'it ended by itself on SIGTERM, no SIGKILL needed');
+    assert.deepEqual(b.lines, []);
+  });
+
   test(`${name}: the release is read-only, /tmp and $HOME are private and writable, other files unseen`, async (t) => {
     const dir = root(t, { 'app.txt': 'x' });
     const secret = mkdtempSync(path.join(os.tmpdir(), 'host-secret-'));

@@ -24,6 +24,12 @@ export interface ProcessSpec {
   hostname: string;
   port?: number;
   limits: Limits;
+  /**
+   * Set up everything up to the command (sandbox, user, mounts), then wait
+   * for `Instance.open()`: nothing of the app runs until then. A wake from
+   * zero then only pays for the app's own start-up.
+   */
+  gated?: boolean;
 }
 
 export interface Limits {
@@ -47,6 +53,8 @@ export interface Instance {
   readonly stdin: NodeJS.WritableStream | undefined;
   /** With a tty: tells the terminal its new size. */
   resize(cols: number, rows: number): void;
+  /** A gated instance runs its command now (no-op otherwise). */
+  open(): void;
 }
 
 export interface InstanceIo {

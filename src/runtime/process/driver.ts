@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { passwdFor, resolveInside } from '../../lib/index.js';
 import type { Driver, ExitInfo, Instance, InstanceIo, ProcessSpec } from '../driver.js';
 import { detectCgroup, type CgroupHost } from './cgroup.js';
-import { instanceArgv } from './wrapper.js';
+import { GATE_FD, instanceArgv } from './wrapper.js';
 
 const INFO_FD = 3;
 
@@ -30,7 +30,12 @@ export class ProcessDriver implements Driver {
   async start(spec: ProcessSpec, io: InstanceIo): Promise<Instance> {
     const files = this.userFiles(spec);
     const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec), ...instanceArgv(spec, files, INFO_FD)];
-    const child = spawn(argv[0] as string, argv.slice(1), { stdio: [spec.stdin || spec.tty ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+    if (spec.gated && (spec.argv || spec.tty)) throw new Error('only a Procfile command can be gated');
+    const stdio: ('pipe' | 'ignore')[] = [spec.stdin || spec.tty ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'];
+    if (spec.gated) stdio[GATE_FD] = 'pipe';
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio, env: { PATH: '/usr/bin:/bin' } });
+    const gate = spec.gated ? (child.stdio[GATE_FD] as NodeJS.WritableStream) : undefined;
+    gate?.on('error', () => undefined); // it may have exited while waiting
     const exited = new Promise<ExitInfo>((resolve) => {
       child.on('close', (code, signal) => {
         if (this.cgroup && spec.limits.memoryMb) this.cgroup.remove(spec.id);
@@ -51,7 +56,7 @@ export class ProcessDriver implements Driver {
     stdin?.on('error', () => undefined); // the instance may exit without reading it all
     const reaper = await sandboxPid(child.stdio[INFO_FD] as Readable, exited);
     const init = reaper === undefined ? undefined : await firstChild(reaper, exited);
-    return makeInstance({ id: spec.id, outerPid: child.pid, pid1: init, reaper, exited, stdin: stdin ?? undefined, tty: Boolean(spec.tty) });
+    return makeInstance({ id: spec.id, outerPid: child.pid, pid1: init, reaper, exited, stdin: stdin ?? undefined, tty: Boolean(spec.tty), gate });
   }
 
   /** True when the instance's cgroup hit its memory limit (reported as R15 by the caller). */
@@ -82,7 +87,7 @@ export class ProcessDriver implements Driver {
   }
 }
 
-function makeInstance(o: { id: string; outerPid: number | undefined; pid1: number | undefined; reaper: number | undefined; exited: Promise<ExitInfo>; stdin: NodeJS.WritableStream | undefined; tty: boolean }): Instance {
+function makeInstance(o: { id: string; outerPid: number | undefined; pid1: number | undefined; reaper: number | undefined; exited: Promise<ExitInfo>; stdin: NodeJS.WritableStream | undefined; tty: boolean; gate?: NodeJS.WritableStream }): Instance {
   const { id, outerPid, exited, stdin } = o;
   // SIGTERM must reach the init script (it forwards it to the app); signalling
   // bwrap instead would end the sandbox with SIGKILL. If the init was not
@@ -107,6 +112,9 @@ function makeInstance(o: { id: string; outerPid: number | undefined; pid1: numbe
       if (o.tty && stdin && !done) stdin.write(`\x00R${Math.max(1, Math.floor(cols))},${Math.max(1, Math.floor(rows))}\n`);
     },
     signal: (sig) => kill(init() ?? outerPid, sig),
+    open: () => {
+      if (o.gate && !done) o.gate.end('go\n');
+    },
     async stop(graceMs) {
       kill(init() ?? outerPid, 'SIGTERM');
       const timer = setTimeout(() => {
