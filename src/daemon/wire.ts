@@ -119,6 +119,7 @@ export function wire(settings: Settings): Platform {
     log: (app, line) => logs.append(app, { source: 'platform', line }),
     keepUnpacked: settings.keepReleases,
     beforeDeploy: (app) => autoscaler.beforeDeploy(app),
+    scalesToZero: (app) => autoscaler.scalesToZero(app),
     deployed: (app) => {
       void cron.sync(app);
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);

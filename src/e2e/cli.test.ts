@@ -88,7 +88,7 @@ test('help lists every command and each command has an example', async (t) => {
   const d = await Daemon.start(t);
   const help = await d.cli(['--help']);
   assert.equal(help.exitCode, 0);
-  const commands = ['server', 'apps', 'apps:create', 'apps:info', 'apps:destroy', 'config', 'config:get', 'config:set', 'config:unset', 'releases', 'rollback', 'git:remote', 'git:clone', 'deploy', 'builds', 'builds:output', 'builds:cache:clear', 'buildpacks', 'buildpacks:set', 'buildpacks:add', 'buildpacks:clear', 'ps', 'ps:scale', 'ps:resize', 'ps:restart', 'logs', 'domains', 'domains:add', 'domains:remove', 'open', 'login', 'logout'];
+  const commands = ['server', 'apps', 'apps:create', 'apps:info', 'apps:destroy', 'config', 'config:get', 'config:set', 'config:unset', 'releases', 'rollback', 'git:remote', 'git:clone', 'deploy', 'builds', 'builds:output', 'builds:cache:clear', 'buildpacks', 'buildpacks:set', 'buildpacks:add', 'buildpacks:clear', 'ps', 'ps:scale', 'ps:autoscale', 'ps:resize', 'ps:restart', 'logs', 'domains', 'domains:add', 'domains:remove', 'open', 'login', 'logout'];
   for (const c of commands) {
     assert.match(help.stdout, new RegExp(`\\n  ${c}[ \\[<]`), c);
     const h = await d.cli([c, '--help']);

@@ -66,6 +66,7 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
     const l = await logs();
     assert.match(l, /Autoscale web: 0 → 1 instance\(s\): a request arrived while it was idle/);
     assert.match(l, /Activator: woke from idle in \d+ ms \(cold start\); passing 1 held request\(s\) on/);
+    assert.match(l, /web\.1: Starting process with command `node server\.cjs` \(in its parked sandbox\)/, 'the wake used the sandbox set up while idle');
     assert.equal((await ps()).autoscale[0]?.status, 'up');
   });
 

@@ -155,6 +155,8 @@ export class Autoscaler {
       const r = this.deps.rules.get(this.deps.appId(app), 'web');
       const n = this.quantity(app, 'web') ?? 0;
       if (n > 0) return; // already scaled up: the held requests go on once an instance is ready
+      const cur = await this.deps.ops.current(app);
+      if (cur?.release.processTypes.web === undefined) throw new SlipwayError('E_VALIDATION', `${app} has no release with a web process to start yet`, { hint: 'deploy it first: git push slipway main' });
       const to = Math.max(1, r?.enabled ? r.rule.min : 1);
       await this.apply(app, 'web', n, { to, why: 'a request arrived while it was idle' });
     } finally {

@@ -16,13 +16,14 @@ export interface Probe {
 /**
  * Resolves when the instance is ready, rejects with the reason otherwise.
  * Without checks: its port accepts a connection and `GET /` answers below
- * 500. With checks: each startup/readiness check passes (2xx/3xx, and the
- * expected content), within its attempts.
+ * 500 (`acceptOnly`: the port is enough — a wake of a release that passed
+ * this at its deploy). With checks: each startup/readiness check passes
+ * (2xx/3xx, and the expected content), within its attempts.
  */
-export async function waitReady(probe: Probe, checks: Check[]): Promise<void> {
+export async function waitReady(probe: Probe, checks: Check[], acceptOnly = false): Promise<void> {
   await waitListening(probe);
   const gates = checks.filter((c) => c.type !== 'liveness');
-  if (gates.length === 0) return waitDefault(probe);
+  if (gates.length === 0) return acceptOnly ? undefined : waitDefault(probe);
   for (const c of gates) await runCheck(probe, c);
 }
 
@@ -33,7 +34,7 @@ async function waitListening(p: Probe): Promise<void> {
     if (Date.now() > p.deadline) throw new Error(`it did not accept connections on its $PORT (${p.port})`);
     // A refused connect on loopback costs ~50 µs: probe often while a start is
     // likely to finish (a cold start waits on this), then back off.
-    await sleep(Date.now() - from < 2000 ? 3 : 40);
+    await sleep(Date.now() - from < 2000 ? 1 : 40);
   }
 }
 

@@ -43,6 +43,7 @@ export class Supervised {
   /** How it last ended (`exited with status 1`), for the activator's 503. */
   lastExit: string | undefined;
   private handle: Instance | undefined;
+  private parked: Instance | undefined;
   private wanted = true;
   private timer: NodeJS.Timeout | undefined;
   private consecutive = 0;
@@ -71,10 +72,62 @@ export class Supervised {
   }
 
   async start(): Promise<void> {
+    const parked = this.parked;
+    if (parked) {
+      // the sandbox waits at its gate: only the app's own start-up is left
+      this.parked = undefined;
+      this.ctx.ports.release(this.port as number);
+      this.upAt = 0;
+      this.setState('starting');
+      this.platform(`Starting process with command \`${this.command}\` (in its parked sandbox)`);
+      this.handle = parked;
+      parked.open();
+      if (this.isWeb) void this.watchReadiness(parked, true);
+      else this.becameUp();
+      return;
+    }
     this.port = await this.ctx.ports.next();
     this.upAt = 0;
     this.setState('starting');
     this.platform(`Starting process with command \`${this.command}\``);
+    const handle = await this.launch(false);
+    this.handle = handle;
+    if (this.isWeb) void this.watchReadiness(handle);
+    else this.becameUp();
+  }
+
+  /**
+   * Sets up the sandbox and stops at its gate (see ProcessSpec.gated): none of
+   * the app's code runs; start() then opens it. The port stays reserved.
+   */
+  async park(): Promise<void> {
+    this.port = await this.ctx.ports.next();
+    this.ctx.ports.hold(this.port);
+    const handle = await this.launch(true);
+    this.parked = handle;
+    const port = this.port;
+    void handle.exited.then(() => {
+      if (this.parked !== handle) return;
+      this.parked = undefined;
+      this.ctx.ports.release(port);
+    });
+  }
+
+  get isParked(): boolean {
+    return this.parked !== undefined;
+  }
+
+  /** Ends a parked sandbox that is no longer wanted (a new release, the app stopped or serving again). */
+  async unpark(): Promise<void> {
+    const h = this.parked;
+    this.parked = undefined;
+    this.wanted = false;
+    if (!h) return;
+    this.ctx.ports.release(this.port as number);
+    await h.stop(2000);
+  }
+
+  private async launch(gated: boolean): Promise<Instance> {
     const { app, rel } = this.ctx;
     const handle = await this.ctx.driver.start(
       {
@@ -87,13 +140,12 @@ export class Supervised {
         hostname: app.name,
         port: this.port,
         limits: { memoryMb: app.formation[this.type]?.memoryMb },
+        gated,
       },
       { onLine: (_s, line) => this.output(line) },
     );
-    this.handle = handle;
     void handle.exited.then((exit) => this.exited(handle, exit.code, exit.signal));
-    if (this.isWeb) void this.watchReadiness(handle);
-    else this.becameUp();
+    return handle;
   }
 
   /** Resolves when the instance is up; rejects when it exits first or fails its checks. */
@@ -116,10 +168,10 @@ export class Supervised {
     this.setState('stopped');
   }
 
-  private async watchReadiness(handle: Instance): Promise<void> {
+  private async watchReadiness(handle: Instance, acceptOnly = false): Promise<void> {
     const alive = (): boolean => this.handle === handle && this.state === 'starting';
     try {
-      await waitReady({ port: this.port as number, alive, deadline: Date.now() + this.ctx.readyTimeoutMs }, this.ctx.checks);
+      await waitReady({ port: this.port as number, alive, deadline: Date.now() + this.ctx.readyTimeoutMs }, this.ctx.checks, acceptOnly);
       if (alive()) this.becameUp();
     } catch (err) {
       if (!alive()) return; // it exited: exited() reports that

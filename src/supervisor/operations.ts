@@ -28,6 +28,8 @@ export interface OperationsDeps {
   deployed?(app: string): void;
   /** Told before a deploy plans its formation (an app scaled to zero gets an instance, so the new release is checked). */
   beforeDeploy?(app: string): void;
+  /** The app's web may go to zero (a sandbox is then kept ready for the wake). */
+  scalesToZero?(app: string): boolean;
 }
 
 export interface OpsApp {
@@ -134,8 +136,20 @@ export class Operations {
       const max = this.maxPerType;
       if (c.quantity !== undefined && c.quantity > max) throw new SlipwayError('E_VALIDATION', `${type}=${c.quantity}: at most ${max} instances per process type`);
     }
+    const rows = Object.entries(changes).map(([type, c]) => ({ type, quantity: c.quantity, memory_mb: c.memoryMb }));
     if (rel) this.runtime(app, rel); // persists defaults first, so a change to one type keeps the others
-    this.deps.formation.set(app.id, Object.entries(changes).map(([type, c]) => ({ type, quantity: c.quantity, memory_mb: c.memoryMb })));
+    if (rel && opts.auto && rows.every((r) => r.memory_mb === undefined && r.quantity !== undefined)) {
+      // The autoscaler (a wake has requests waiting): instances start first; the
+      // formation is written (an fsync) while they boot, not before.
+      const runtime = this.runtime(app, rel);
+      for (const r of rows) runtime.formation[r.type] = { ...runtime.formation[r.type], quantity: r.quantity as number };
+      const scaled = this.deps.supervisor.scale(runtime);
+      await new Promise((r) => setImmediate(r));
+      this.deps.formation.set(app.id, rows);
+      await scaled;
+      return this.deps.formation.get(app.id);
+    }
+    this.deps.formation.set(app.id, rows);
     if (rel) {
       if (!opts.auto) this.deps.log(app.name, `Scaled to ${Object.entries(changes).map(([t, c]) => `${t}=${c.quantity ?? '·'}${c.memoryMb ? `:${c.memoryMb}M` : ''}`).join(' ')}`);
       const runtime = this.runtime(app, rel);
@@ -246,6 +260,7 @@ export class Operations {
       readyTimeoutMs: sec('deploy-timeout', 60),
       batchSize: app.settings['deploy-batch'] ?? 0,
       stopFirst: app.settings['deploy-stop-first'] === 1,
+      parkWhenIdle: this.deps.scalesToZero?.(app.name) ?? false,
     };
   }
 

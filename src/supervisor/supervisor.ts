@@ -37,6 +37,8 @@ interface AppSlot {
   arriving: Set<Supervised>;
   /** Old instances draining and stopping after a deploy; stopApp waits for them. */
   retiring: Promise<unknown>;
+  /** web.1's sandbox, set up and waiting while the app is scaled to zero (see AppRuntime.parkWhenIdle). */
+  parked: Supervised | undefined;
   queue: Promise<unknown>;
 }
 
@@ -80,6 +82,7 @@ export class Supervisor {
         slot.arriving = new Set();
       }
       await this.swap(slot, fresh, rel);
+      await this.syncParked(slot);
     });
   }
 
@@ -98,13 +101,48 @@ export class Supervisor {
         for (let i = 1; used.size < want; i++) {
           if (used.has(`${type}.${i}`)) continue;
           used.add(`${type}.${i}`);
-          fresh.push(this.instance(slot, app, rel, `${type}.${i}`));
+          fresh.push(this.takeParked(slot, rel, `${type}.${i}`) ?? this.instance(slot, app, rel, `${type}.${i}`));
         }
       }
       for (const s of fresh) slot.instances.add(s);
       await Promise.all(fresh.map((s) => this.startSupervised(app.name, s)));
       await this.retire(slot, extra);
+      await this.syncParked(slot);
     });
+  }
+
+  /** The parked sandbox, when it is this release's `name` and still waiting. */
+  private takeParked(slot: AppSlot, rel: RunnableRelease, name: string): Supervised | undefined {
+    const p = slot.parked;
+    if (!p || p.name !== name || p.release !== rel.version || !p.isParked) return undefined;
+    slot.parked = undefined;
+    return p;
+  }
+
+  /**
+   * While an app that scales to zero has no web instance, one sandbox for
+   * web.1 of the current release waits at its gate: nothing of the app runs
+   * in it, and a wake skips the sandbox set-up. Replaced on a new release,
+   * ended once web runs again or the app stops.
+   */
+  private async syncParked(slot: AppSlot): Promise<void> {
+    const rel = slot.current;
+    const app = slot.runtime;
+    const want = app.parkWhenIdle === true && rel !== undefined && rel.processTypes.web !== undefined && (app.formation.web?.quantity ?? 0) === 0 && ![...slot.instances].some((s) => s.isWeb);
+    const p = slot.parked;
+    if (p && (!want || p.release !== rel?.version || !p.isParked)) {
+      slot.parked = undefined;
+      await p.unpark();
+    }
+    if (!want || slot.parked || !rel) return;
+    const s = this.instance(slot, app, rel, 'web.1');
+    slot.parked = s;
+    try {
+      await s.park();
+    } catch (err) {
+      slot.parked = undefined;
+      this.log(app.name, `Could not prepare a sandbox for the next wake (it will start from scratch): ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Replaces instances one by one (all, a type, or one like `web.2`): the new one is up before the old one stops. */
@@ -129,6 +167,9 @@ export class Supervisor {
     const slot = this.apps.get(app);
     if (!slot) return Promise.resolve();
     return this.exclusive(slot.runtime, async () => {
+      const parked = slot.parked;
+      slot.parked = undefined;
+      await parked?.unpark();
       await this.retire(slot, [...slot.instances], graceMs);
       await slot.retiring;
       this.apps.delete(app);
@@ -321,7 +362,7 @@ export class Supervisor {
   private exclusive<T>(app: AppRuntime, fn: (slot: AppSlot) => Promise<T>): Promise<T> {
     let slot = this.apps.get(app.name);
     if (!slot) {
-      slot = { runtime: app, current: undefined, instances: new Set(), leaving: new Set(), arriving: new Set(), retiring: Promise.resolve(), queue: Promise.resolve() };
+      slot = { runtime: app, current: undefined, instances: new Set(), leaving: new Set(), arriving: new Set(), retiring: Promise.resolve(), queue: Promise.resolve(), parked: undefined };
       this.apps.set(app.name, slot);
     }
     slot.runtime = app;

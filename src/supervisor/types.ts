@@ -28,6 +28,8 @@ export interface AppRuntime {
   batchSize?: number;
   /** Stop the old non-web instances before starting their successors (no overlap). */
   stopFirst?: boolean;
+  /** Scales to zero: while web is at zero, keep one sandbox parked (no app code running) so a wake only pays for the app's start. */
+  parkWhenIdle?: boolean;
 }
 
 export interface InstanceView {

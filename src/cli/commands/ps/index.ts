@@ -38,7 +38,7 @@ export function register(program: Command, ctx: Ctx): void {
     .option('--window <time>', 'remove instances only after load stayed below the target this long (default 60s)')
     .option('--off', 'stop autoscaling; the current formation stays (an idle app gets one instance)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  $ slipway ps:autoscale -a hello web --min 0 --max 4 --concurrency 10 --idle 60s\n  $ slipway ps:autoscale -a hello web --off\n  $ slipway ps:autoscale -a hello          # show the rule')
+    .addHelpText('after', '\nExample:\n  $ slipway ps:autoscale -a hello web --min 0 --max 4 --concurrency 10 --idle 60s\n  $ slipway ps:autoscale -a hello web --off\n  $ slipway ps:autoscale -a hello          # show the rule')
     .action(async (type: string, opts: { app?: string; min?: string; max?: string; concurrency?: string; idle?: string; window?: string; off?: boolean; json?: boolean }) => {
       const app = await ctx.appName(opts);
       const figures = { min: opts.min, max: opts.max, concurrency: opts.concurrency, idle: opts.idle, window: opts.window };
