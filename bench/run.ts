@@ -6,6 +6,7 @@ import { deploy } from './deploy.js';
 import { zeroDowntime } from './zero-downtime.js';
 import { runOneOff } from './run-oneoff.js';
 import { router } from './router.js';
+import { coldStart } from './cold-start.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'zero-downtime': () => zeroDowntime(),
   'run-oneoff': () => runOneOff(),
   router: () => router(),
+  'cold-start': () => coldStart(),
 };
 
 const wanted = process.argv.slice(2);
