@@ -18,6 +18,11 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
   const host = `zed.localhost:${new URL(d.info.router).port}`;
   const ps = async (): Promise<Ps> => JSON.parse((await d.cli(['ps', '-a', 'zed', '--json'])).stdout) as Ps;
   const logs = async (): Promise<string> => (await d.cli(['logs', '-a', 'zed', '-n', '500'])).stdout;
+  // the fixture asks this at start-up and exits when it says `crash`
+  let answer = 'ok';
+  const control = http.createServer((_req, res) => res.end(answer));
+  await new Promise<void>((r) => control.listen(0, '127.0.0.1', () => r()));
+  t.after(() => control.close());
   const idle = async (): Promise<boolean> => {
     const p = await ps();
     return p.autoscale[0]?.status === 'idle' && p.formation.find((f) => f.type === 'web')?.quantity === 0 && !p.instances.some((i) => i.state === 'up');
@@ -81,10 +86,6 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
   });
 
   await t.test('a wake that crashes answers 503, logs why, and backs off like any crash; it serves again once it can start', async () => {
-    let answer = 'ok';
-    const control = http.createServer((_req, res) => res.end(answer));
-    await new Promise<void>((r) => control.listen(0, '127.0.0.1', () => r()));
-    t.after(() => control.close());
     // the post-release guard would roll the config change back after three crashes: this test is about the wake alone
     assert.equal((await d.cli(['apps:settings:set', '-a', 'zed', 'guard-window=0'])).exitCode, 0);
     const set = await d.cli(['config:set', '-a', 'zed', `CONTROL_URL=http://127.0.0.1:${(control.address() as AddressInfo).port}/`]);
@@ -115,6 +116,20 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
     assert.match(await logs(), /Autoscale web: 0 → 1 instance\(s\) for the deploy, so the new release is checked/);
   });
 
+  await t.test('a failed deploy to an idle app leaves it at zero on its old release, and it still wakes', async () => {
+    await d.cli(['ps:scale', '-a', 'zed', 'web=0']);
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle before the failing deploy' });
+    answer = 'crash';
+    const bad = await d.cli(['config:set', '-a', 'zed', 'GREETING=broken']);
+    assert.notEqual(bad.exitCode, 0, 'the deploy failed');
+    assert.match(bad.stderr, /exited with status 1/);
+    answer = 'ok';
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'back at zero after the failed deploy' });
+    const r = await httpGet(`${d.info.router}/after-failed-deploy`, { host });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.body, 'hello from web.1 GET /after-failed-deploy\n');
+  });
+
   await t.test('after a kill -9 of the server an idle app stays idle and still wakes', async () => {
     await d.cli(['ps:scale', '-a', 'zed', 'web=0']);
     await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle before the restart' });
@@ -124,5 +139,18 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
     const r = await httpGet(`${d.info.router}/after-restart`, { host: `zed.localhost:${new URL(d.info.router).port}` });
     assert.equal(r.status, 200, r.body);
     assert.equal(r.body, 'hello from web.1 GET /after-restart\n');
+  });
+
+  await t.test('--off on an idle app gives it one instance, then the rule is gone', async () => {
+    await d.cli(['ps:scale', '-a', 'zed', 'web=0']);
+    await waitFor(idle, { timeoutMs: 15_000, intervalMs: 200, what: 'idle before --off' });
+    const off = await d.cli(['ps:autoscale', '-a', 'zed', 'web', '--off']);
+    assert.equal(off.exitCode, 0, off.stderr);
+    assert.match(off.stdout, /web: not autoscaled \(formation web=1\)/);
+    const p = await ps();
+    assert.deepEqual(p.autoscale, []);
+    assert.ok(p.instances.some((i) => i.name === 'web.1' && i.state === 'up'));
+    const again = await d.cli(['ps:autoscale', '-a', 'zed', 'web', '--off']);
+    assert.match(again.stderr, /web of zed is not autoscaled/);
   });
 });

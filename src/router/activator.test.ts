@@ -2,6 +2,7 @@
 // held, one wake is asked for, and they go through in order once a target
 // is ready; a crash, a full queue or a long wait answers 503 and says why.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import test from 'node:test';
 import { waitFor } from '../lib/index.js';
 import { get, startBackend, startRouter } from './harness.js';
@@ -63,6 +64,47 @@ test('activator: hold, wake once, release in order; 503 on crash, full queue and
     const timedOut = await Promise.all(held);
     assert.deepEqual(new Set(timedOut.map((r) => r.status)), new Set([503]));
     assert.ok(events.some((e) => /waited 1\.\d s for the app to wake \(limit 1\.5 s\); answered 503/.test(e.line)));
+    // a wake that never came is not waited on forever: the next request asks again
+    assert.deepEqual(router.activation('zed'), { held: 0, waking: false });
+    const before = wakes.length;
+    const again = get(port, 'zed.localhost', { path: '/again' });
+    await waitFor(() => wakes.length === before + 1, { timeoutMs: 2000, what: 'a second wake' });
+    await router.setApp('zed', { hosts: [], targets: [b.target('web.1')], state: 'running', activate: true });
+    assert.equal((await again).body, 'hi /again');
+  });
+
+  await t.test('bodies, HEAD and hop-by-hop headers pass through a wake; an app failing mid-body ends the response', async () => {
+    const echo = await startBackend(t, (req, res) => {
+      if (req.url === '/cut') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('partial');
+        setTimeout(() => res.socket?.destroy(), 50);
+        return;
+      }
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => res.end(`${req.method} ${body} x-drop=${req.headers['x-drop'] ?? 'gone'}`));
+    });
+    await router.setApp('zed', { hosts: [], targets: [], state: 'stopped', activate: true });
+    const post = new Promise<[number, string]>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/p', agent: false, headers: { host: 'zed.localhost', connection: 'close, x-drop', 'x-drop': 'secret' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve([res.statusCode ?? 0, body]));
+      });
+      req.on('error', reject);
+      req.end('payload');
+    });
+    const head = get(port, 'zed.localhost', { method: 'HEAD', path: '/h' });
+    const cut = get(port, 'zed.localhost', { path: '/cut' }).then((r) => `ok ${r.body}`, (e: Error) => `error ${e.message}`);
+    await waitFor(() => router.activation('zed').held === 3, { timeoutMs: 2000 });
+    await router.setApp('zed', { hosts: [], targets: [echo.target('web.1')], state: 'running', activate: true });
+    assert.deepEqual(await post, [200, 'POST payload x-drop=gone']);
+    const h = await head;
+    assert.equal(h.status, 200);
+    assert.equal(h.body, '');
+    const c = await Promise.race([cut, new Promise<string>((r) => setTimeout(() => r('still hanging'), 3000))]);
+    assert.notEqual(c, 'still hanging', 'the client is told when the app fails mid-body');
   });
 
   await t.test('an app that does not scale to zero still gets H14 with no target', async () => {

@@ -4,7 +4,7 @@
 // as a ready target is known passes them on to it in the order they came.
 import http from 'node:http';
 import net from 'node:net';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 
 export interface ActivatorOptions {
   /** Held requests per app; one more gets 503 at once. */
@@ -161,6 +161,8 @@ export class Activator {
         if (i < 0) return;
         a.queue.splice(i, 1);
         this.opts.event(app, `Activator: a request waited ${Math.round((Date.now() - h.at) / 100) / 10} s for the app to wake (limit ${this.opts.maxWaitMs / 1000} s); answered 503`);
+        // nothing left waiting on this wake: the next request asks for a new one
+        if (a.queue.length === 0) a.wakeAt = 0;
         refuse('the app did not wake in time');
       }, this.opts.maxWaitMs),
     };
@@ -173,7 +175,7 @@ export class Activator {
         clearTimeout(h.timer);
       }
     });
-    if (a.wakeAt === 0) {
+    if (a.wakeAt === 0 || Date.now() - a.wakeAt > this.opts.maxWaitMs) {
       a.wakeAt = Date.now();
       this.opts.event(app, 'Activator: a request arrived while the app is scaled to zero; waking it');
       this.opts.wake(app);
@@ -186,16 +188,15 @@ export class Activator {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, t: ActivatorTarget): void {
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && v !== undefined) headers[k] = v;
-    const up = http.request({ host: t.host, port: t.port, method: req.method, path: req.url, headers, agent: this.agent }, (ur) => {
-      const out: http.OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(ur.headers)) if (!HOP.has(k) && v !== undefined) out[k] = v;
-      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, out);
-      ur.pipe(res);
+    const up = http.request({ host: t.host, port: t.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent: this.agent }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, endToEnd(ur.headers));
+      // an app that fails mid-body must end the client's response too, not leave it hanging
+      pipeline(ur, res, (err) => {
+        if (err) res.destroy();
+      });
     });
-    up.on('error', (e) => {
-      if (!res.headersSent) unavailable(res, `the app's new instance refused the request (${e.message})`);
+    up.on('error', () => {
+      if (!res.headersSent) unavailable(res, "the app's new instance did not take the request");
       else res.destroy();
     });
     res.on('close', () => {
@@ -226,6 +227,14 @@ export class Activator {
       (cb) => socket.once('close', cb),
     );
   }
+}
+
+/** Headers minus hop-by-hop ones, including those the Connection header names. */
+function endToEnd(h: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const named = new Set(String(h.connection ?? '').toLowerCase().split(',').map((x) => x.trim()).filter(Boolean));
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(h)) if (!HOP.has(k) && !named.has(k) && v !== undefined) out[k] = v;
+  return out;
 }
 
 function unavailable(res: http.ServerResponse, why: string): void {

@@ -51,12 +51,12 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
     const dir = root(t, { '.profile.d/x.sh': 'echo profile-ran\n' });
     const driver = newDriver(t);
     const a = collect();
-    const gated = await driver.start(spec(dir, 'echo "command ran as $(id -u)"', { gated: true }), a.io);
+    const gated = await driver.start(spec(dir, 'echo "command ran as $(id -u) on port $PORT"', { gated: true }), a.io);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(a.lines, [], 'nothing ran while gated');
-    gated.open();
+    gated.open(5123);
     assert.deepEqual(await gated.exited, { code: 0, signal: null });
-    assert.deepEqual(a.lines, ['stdout: profile-ran', 'stdout: command ran as 70999']);
+    assert.deepEqual(a.lines, ['stdout: profile-ran', 'stdout: command ran as 70999 on port 5123'], 'PORT is the one given when it opens');
 
     const b = collect();
     const never = await driver.start(spec(dir, 'echo should-not-run', { gated: true }), b.io);

@@ -53,8 +53,8 @@ export interface Instance {
   readonly stdin: NodeJS.WritableStream | undefined;
   /** With a tty: tells the terminal its new size. */
   resize(cols: number, rows: number): void;
-  /** A gated instance runs its command now (no-op otherwise). */
-  open(): void;
+  /** A gated instance runs its command now, with PORT set to `port` when given (no-op otherwise). */
+  open(port?: number): void;
 }
 
 export interface InstanceIo {

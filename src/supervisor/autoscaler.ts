@@ -88,22 +88,25 @@ export class Autoscaler {
       windowS: given.windowS ?? prev?.windowS ?? AUTOSCALE_DEFAULTS.windowS,
     };
     checkRule(type, rule, this.deps.ops.maxPerType);
+    // Up to a new minimum first, while the old rule still routes (an idle app's held requests then go to the new instances).
+    const n = this.quantity(app, type);
+    if (n !== undefined && n < rule.min) await this.apply(app, type, n, { to: rule.min, why: `below the new minimum of ${rule.min}` });
     this.deps.rules.set(id, type, rule);
     this.deps.log(app, `Autoscale ${type}: min ${rule.min}, max ${rule.max}, ${rule.concurrency} requests in flight per instance${rule.min === 0 ? `, scale to zero after ${rule.idleS} s idle` : ''}, scale in after ${rule.windowS} s below target`);
     this.reset(app);
     await this.deps.route(app);
-    const n = this.quantity(app, type);
-    if (n !== undefined && n < rule.min) await this.apply(app, type, n, { to: rule.min, why: `below the new minimum of ${rule.min}` });
-    else if (n !== undefined && n > rule.max) await this.apply(app, type, n, { to: rule.max, why: `above the new maximum of ${rule.max}` });
+    if (n !== undefined && n > rule.max) await this.apply(app, type, n, { to: rule.max, why: `above the new maximum of ${rule.max}` });
     return this.view(app);
   }
 
   /** Turns the rule off; the formation stays as it is, except that an app at zero gets one instance so it keeps serving. */
   async off(app: string, type: string): Promise<AutoscaleView[]> {
     const id = this.deps.appId(app);
-    if (!this.deps.rules.disable(id, type)) throw new SlipwayError('E_VALIDATION', `${type} of ${app} is not autoscaled`, { hint: 'see `slipway ps -a APP`' });
+    if (!this.deps.rules.get(id, type)?.enabled) throw new SlipwayError('E_VALIDATION', `${type} of ${app} is not autoscaled`, { hint: 'see `slipway ps -a APP`' });
+    // an idle app gets its instance before the activator goes: requests held meanwhile go to it
+    if (this.quantity(app, type) === 0) await this.apply(app, type, 0, { to: 1, why: 'autoscaling is being turned off while it is idle' });
+    this.deps.rules.disable(id, type);
     this.deps.log(app, `Autoscale ${type}: off; the formation stays where it is`);
-    if (this.quantity(app, type) === 0) await this.apply(app, type, 0, { to: 1, why: 'autoscaling was turned off while it was idle' });
     await this.deps.route(app);
     return this.view(app);
   }
@@ -125,11 +128,13 @@ export class Autoscaler {
    * instance of the new release, so it is checked like any deploy; the idle
    * time then counts from the deploy.
    */
-  beforeDeploy(app: string): void {
-    if (!this.scalesToZero(app) || this.quantity(app, 'web') !== 0) return;
+  beforeDeploy(app: string): (() => void) | undefined {
+    if (!this.scalesToZero(app) || this.quantity(app, 'web') !== 0) return undefined;
     this.deps.ops.setQuantity(app, 'web', 1);
     this.deps.log(app, 'Autoscale web: 0 → 1 instance(s) for the deploy, so the new release is checked; back to zero when idle');
     this.reset(app);
+    // the deploy failed: the app stays at zero with its old release (still woken on demand)
+    return () => this.deps.ops.setQuantity(app, 'web', 0);
   }
 
   /** `ps:scale` on an autoscaled type must stay within the rule. */
@@ -154,10 +159,12 @@ export class Autoscaler {
     try {
       const r = this.deps.rules.get(this.deps.appId(app), 'web');
       const n = this.quantity(app, 'web') ?? 0;
-      if (n > 0) return; // already scaled up: the held requests go on once an instance is ready
+      // scaled up and an instance is on its way: the held requests go on once it is ready
+      const live = this.deps.ops.ps(app).instances.some((i) => i.type === 'web' && (i.state === 'starting' || i.state === 'up' || i.state === 'crashed'));
+      if (n > 0 && live) return;
       const cur = await this.deps.ops.current(app);
       if (cur?.release.processTypes.web === undefined) throw new SlipwayError('E_VALIDATION', `${app} has no release with a web process to start yet`, { hint: 'deploy it first: git push slipway main' });
-      const to = Math.max(1, r?.enabled ? r.rule.min : 1);
+      const to = Math.max(1, n, r?.enabled ? r.rule.min : 1);
       await this.apply(app, 'web', n, { to, why: 'a request arrived while it was idle' });
     } finally {
       this.waking.delete(app);
@@ -177,7 +184,7 @@ export class Autoscaler {
     else if (act.waking || this.waking.has(app)) status = 'waking';
     else if (web.some((i) => i.state === 'crashed')) status = 'crashed';
     else if (web.some((i) => i.state === 'starting')) status = 'starting';
-    else status = 'idle';
+    else status = (ps.formation.find((f) => f.type === 'web')?.quantity ?? 0) === 0 ? 'idle' : 'starting';
     out.push({ type: 'web', ...r.rule, status });
     return out;
   }

@@ -74,14 +74,15 @@ export class Supervised {
   async start(): Promise<void> {
     const parked = this.parked;
     if (parked) {
-      // the sandbox waits at its gate: only the app's own start-up is left
+      // the sandbox waits at its gate: only the app's own start-up is left. The
+      // port is picked now: one kept for days could be taken by anyone on the host.
       this.parked = undefined;
-      this.ctx.ports.release(this.port as number);
+      this.port = await this.ctx.ports.next();
       this.upAt = 0;
       this.setState('starting');
       this.platform(`Starting process with command \`${this.command}\` (in its parked sandbox)`);
       this.handle = parked;
-      parked.open();
+      parked.open(this.port);
       if (this.isWeb) void this.watchReadiness(parked, true);
       else this.becameUp();
       return;
@@ -98,19 +99,21 @@ export class Supervised {
 
   /**
    * Sets up the sandbox and stops at its gate (see ProcessSpec.gated): none of
-   * the app's code runs; start() then opens it. The port stays reserved.
+   * the app's code runs; start() then opens it with a port picked then.
    */
   async park(): Promise<void> {
-    this.port = await this.ctx.ports.next();
-    this.ctx.ports.hold(this.port);
+    this.port = undefined;
     const handle = await this.launch(true);
     this.parked = handle;
-    const port = this.port;
     void handle.exited.then(() => {
-      if (this.parked !== handle) return;
-      this.parked = undefined;
-      this.ctx.ports.release(port);
+      if (this.parked === handle) this.parked = undefined;
     });
+  }
+
+  /** What a parked sandbox was set up with: a change (ps:resize, stop-timeout) means a new one. */
+  get setupKey(): string {
+    const a = this.ctx.app;
+    return JSON.stringify([this.release, a.formation[this.type]?.memoryMb ?? null, a.graceMs, a.readyTimeoutMs ?? null, a.uid]);
   }
 
   get isParked(): boolean {
@@ -123,7 +126,6 @@ export class Supervised {
     this.parked = undefined;
     this.wanted = false;
     if (!h) return;
-    this.ctx.ports.release(this.port as number);
     await h.stop(2000);
   }
 

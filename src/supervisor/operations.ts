@@ -26,8 +26,8 @@ export interface OperationsDeps {
   releaseTimeoutMs?: number;
   /** Told after a release starts running (cron re-registers its jobs). */
   deployed?(app: string): void;
-  /** Told before a deploy plans its formation (an app scaled to zero gets an instance, so the new release is checked). */
-  beforeDeploy?(app: string): void;
+  /** Told before a deploy plans its formation (an app scaled to zero gets an instance, so the new release is checked); returns how to undo it if the deploy fails. */
+  beforeDeploy?(app: string): (() => void) | undefined;
   /** The app's web may go to zero (a sandbox is then kept ready for the wake). */
   scalesToZero?(app: string): boolean;
 }
@@ -74,9 +74,10 @@ export class Operations {
     const app = this.deps.app(appName);
     const rel = this.deps.releases.get(app.id, version);
     const previous = this.deps.releases.current(app.id);
+    let undo: (() => void) | undefined;
     try {
       const runnable = await this.runnable(app.name, rel);
-      this.deps.beforeDeploy?.(app.name);
+      undo = this.deps.beforeDeploy?.(app.name);
       const runtime = this.runtime(app, rel);
       progress?.(`       Starting ${formationLine(Object.entries(runtime.formation).flatMap(([t, f]) => (rel.process_types[t] === undefined ? [] : Array<string>(f.quantity).fill(t)))) || 'no processes (scale with `slipway ps:scale`)'}`);
       await this.releasePhase(runtime, runnable, progress);
@@ -87,6 +88,7 @@ export class Operations {
       this.deps.deployed?.(app.name);
       if (!unguarded && previous?.slug && previous.version !== version) this.guard.watch(app.name, version, previous.version, guardSettings(app.settings));
     } catch (err) {
+      undo?.();
       this.deps.releases.setStatus(app.id, version, 'failed');
       this.deps.log(app.name, `Release v${version} failed to start; the previous release keeps running`);
       throw err;
@@ -144,6 +146,7 @@ export class Operations {
       const runtime = this.runtime(app, rel);
       for (const r of rows) runtime.formation[r.type] = { ...runtime.formation[r.type], quantity: r.quantity as number };
       const scaled = this.deps.supervisor.scale(runtime);
+      scaled.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       await new Promise((r) => setImmediate(r));
       this.deps.formation.set(app.id, rows);
       await scaled;
@@ -155,7 +158,9 @@ export class Operations {
       const runtime = this.runtime(app, rel);
       if (Object.values(changes).some((c) => c.memoryMb !== undefined)) {
         await this.deps.supervisor.scale(runtime);
-        for (const [type, c] of Object.entries(changes)) if (c.memoryMb !== undefined) await this.deps.supervisor.restart(runtime, type);
+        const running = new Set(this.deps.supervisor.ps(app.name).map((i) => i.type));
+        // types with nothing running (scaled to zero) get the new limit at their next start
+        for (const [type, c] of Object.entries(changes)) if (c.memoryMb !== undefined && running.has(type)) await this.deps.supervisor.restart(runtime, type);
       } else {
         await this.deps.supervisor.scale(runtime);
       }

@@ -7,25 +7,13 @@ import net from 'node:net';
  */
 export class PortAllocator {
   private readonly recent = new Map<number, number>();
-  /** Ports kept for a parked instance that does not listen yet (no time limit). */
-  private readonly held = new Set<number>();
-
-  hold(port: number): void {
-    this.held.add(port);
-  }
-
-  /** The holder listens on it now, or is gone. */
-  release(port: number): void {
-    this.held.delete(port);
-    this.recent.set(port, Date.now());
-  }
 
   async next(): Promise<number> {
     for (let i = 0; i < 20; i++) {
       const port = await freePort();
       const now = Date.now();
       for (const [p, t] of this.recent) if (now - t > 60_000) this.recent.delete(p);
-      if (this.recent.has(port) || this.held.has(port)) continue;
+      if (this.recent.has(port)) continue;
       this.recent.set(port, now);
       return port;
     }

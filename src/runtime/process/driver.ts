@@ -112,8 +112,8 @@ function makeInstance(o: { id: string; outerPid: number | undefined; pid1: numbe
       if (o.tty && stdin && !done) stdin.write(`\x00R${Math.max(1, Math.floor(cols))},${Math.max(1, Math.floor(rows))}\n`);
     },
     signal: (sig) => kill(init() ?? outerPid, sig),
-    open: () => {
-      if (o.gate && !done) o.gate.end('go\n');
+    open: (port) => {
+      if (o.gate && !done) o.gate.end(port === undefined ? 'go\n' : `go ${Math.trunc(port)}\n`);
     },
     async stop(graceMs) {
       kill(init() ?? outerPid, 'SIGTERM');

@@ -41,8 +41,9 @@ export const GATE_FD = 4;
  * `bash -c "$1"` as usual. Anything but `go` on the gate (EOF: the daemon is
  * gone) ends it; so does a SIGTERM while it waits (the init passes it on).
  */
-const GATED_JOB = `read -r go <&${GATE_FD}; [ "$go" = go ] || exit 0; exec ${GATE_FD}<&-; ${PROFILE}; exec bash -c "$1"`;
-export const GATED_INIT_SCRIPT = [...INIT_HEAD, QUIET, `setsid env --default-signal=INT,QUIT bash -c '${GATED_JOB}' slipway-job "$1" <&0 2>&3 3>&- &`, ...INIT_TAIL].join('\n');
+const GATED_JOB = `read -r go port <&${GATE_FD}; [ "$go" = go ] || exit 0; exec ${GATE_FD}<&-; case "$port" in '') ;; *[!0-9]*) exit 0 ;; *) export PORT="$port" ;; esac; ${PROFILE}; exec bash -c "$1"`;
+// The job is passed as an argument, not pasted inside quotes: nothing in it can break the init's own parsing.
+export const GATED_INIT_SCRIPT = [...INIT_HEAD, QUIET, 'setsid env --default-signal=INT,QUIT bash -c "$2" slipway-job "$1" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
 
 /** For a one-off argv: run exactly that, no shell in between (`run -- bash -c ...` gets what it asked for). */
 export const INIT_ARGV_SCRIPT = [...INIT_HEAD, PROFILE, QUIET, 'setsid env --default-signal=INT,QUIT "$@" <&0 2>&3 3>&- &', ...INIT_TAIL].join('\n');
@@ -108,7 +109,12 @@ export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: num
   const mounts: Mount[] = [{ src: spec.root, dest: '/app', readOnly: true }];
   const inner = spec.argv ?? [];
   const command = spec.tty ? ['python3', '-c', PTY_SCRIPT, String(spec.tty.cols), String(spec.tty.rows), ...(spec.argv ?? ['bash', '-c', spec.command ?? ''])] : inner;
-  const init = spec.argv || spec.tty ? ['bash', '-c', INIT_ARGV_SCRIPT, 'slipway-init', ...command] : ['bash', '-c', spec.gated ? GATED_INIT_SCRIPT : INIT_SCRIPT, 'slipway-init', spec.command ?? ''];
+  const init =
+    spec.argv || spec.tty
+      ? ['bash', '-c', INIT_ARGV_SCRIPT, 'slipway-init', ...command]
+      : spec.gated
+        ? ['bash', '-c', GATED_INIT_SCRIPT, 'slipway-init', spec.command ?? '', GATED_JOB]
+        : ['bash', '-c', INIT_SCRIPT, 'slipway-init', spec.command ?? ''];
   const argv = bwrapArgs({
     argv: init,
     env: { ...spec.env, HOME: '/home/app', ...(spec.tty ? { TERM: spec.env.TERM ?? 'xterm-256color' } : {}) },
