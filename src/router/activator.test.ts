@@ -107,6 +107,17 @@ test('activator: hold, wake once, release in order; 503 on crash, full queue and
     assert.notEqual(c, 'still hanging', 'the client is told when the app fails mid-body');
   });
 
+  await t.test('a request passed on by the activator counts as in flight to its target (a drain waits for it)', async () => {
+    const slow = await startBackend(t, (_req, res) => setTimeout(() => res.end('slow done'), 600));
+    await router.setApp('zed', { hosts: [], targets: [], state: 'stopped', activate: true });
+    const r = get(port, 'zed.localhost', { path: '/slow' });
+    await waitFor(() => router.activation('zed').held === 1, { timeoutMs: 2000 });
+    await router.setApp('zed', { hosts: [], targets: [slow.target('web.9')], state: 'running', activate: true });
+    await waitFor(async () => (await router.stats()).zed?.targets['web.9']?.inflight === 1, { timeoutMs: 500, what: 'the passed-on request in the stats' });
+    assert.equal((await r).body, 'slow done');
+    await waitFor(async () => (await router.stats()).zed?.targets['web.9']?.inflight === 0, { timeoutMs: 2000, what: 'and gone once answered' });
+  });
+
   await t.test('an app that does not scale to zero still gets H14 with no target', async () => {
     await router.setApp('plain', { hosts: [], targets: [], state: 'stopped' });
     const r = await get(port, 'plain.localhost');

@@ -54,6 +54,8 @@ export class Activator {
   private readonly apps = new Map<string, AppHold>();
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 16 });
+  /** Requests and tunnels passed on and not finished, per target (a drain must wait for them too). */
+  private readonly active = new Map<string, number>();
 
   constructor(private readonly opts: ActivatorOptions) {
     this.server = http.createServer((req, res) => this.onRequest(req, res));
@@ -74,6 +76,25 @@ export class Activator {
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
     this.agent.destroy();
+  }
+
+  /** Requests (and WebSockets) passed on to this target that are still open. */
+  inflightTo(host: string, port: number): number {
+    return this.active.get(`${host}:${port}`) ?? 0;
+  }
+
+  /** Counts one passed-on request until `done` is called (once). */
+  private track(t: ActivatorTarget): () => void {
+    const key = `${t.host}:${t.port}`;
+    this.active.set(key, (this.active.get(key) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const n = (this.active.get(key) ?? 1) - 1;
+      if (n > 0) this.active.set(key, n);
+      else this.active.delete(key);
+    };
   }
 
   /** Requests held per app and whether a wake is in progress (for ps). */
@@ -188,6 +209,7 @@ export class Activator {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, t: ActivatorTarget): void {
+    res.once('close', this.track(t));
     const up = http.request({ host: t.host, port: t.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent: this.agent }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.statusMessage, endToEnd(ur.headers));
       // an app that fails mid-body must end the client's response too, not leave it hanging
@@ -211,6 +233,7 @@ export class Activator {
     this.admit(
       req,
       (t) => {
+        socket.once('close', this.track(t));
         const up = net.connect(t.port, t.host, () => {
           let raw = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
           for (let i = 0; i < req.rawHeaders.length; i += 2) raw += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;

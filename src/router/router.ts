@@ -129,7 +129,16 @@ export class Router {
     const rows = await Promise.all(pids.map(async (pid) => parseShowStat(await workerCommand(this.paths.masterSock, pid, 'show stat -1 6 -1'))));
     const current = rows[0] ?? [];
     const out: Record<string, AppStats> = {};
-    for (const [app, e] of this.apps) out[app] = appStats(backendName(app), e.table, current, rows);
+    for (const [app, e] of this.apps) {
+      const s = appStats(backendName(app), e.table, current, rows);
+      // what the activator passed on during a wake is in flight to the target too (HAProxy counts it under the activator)
+      for (const t of e.table.slots) {
+        const extra = t && t.id !== 'activator' ? (this.activator?.inflightTo(t.addr, t.port) ?? 0) : 0;
+        const ts = t && s.targets[t.id];
+        if (ts && extra) ts.inflight += extra;
+      }
+      out[app] = s;
+    }
     return out;
   }
 
