@@ -11,11 +11,11 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Daemon, FIXTURES } from '../src/e2e/harness.js';
-import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
+import { sleep } from '../src/lib/index.js';
+import { freePort, median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 interface Ps {
   instances: { name: string; type: string; state: string; port?: number }[];
@@ -58,18 +58,6 @@ function timedGet(port: number, urlPath: string, opts: { host?: string; agent?: 
     req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error(`GET :${port}${urlPath} timed out`)));
   });
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
-
-const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, msec));
 
 /**
  * The floor: `node server.cjs` of the fixture with a clean env, polled with a

@@ -7,12 +7,11 @@
 // Interleaved repetitions, medians.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { run, waitFor } from '../src/lib/index.js';
 import { Router } from '../src/router/index.js';
-import { median, printTable, writeResults, type Row } from './lib.js';
+import { freePort, median, printTable, writeResults, type Row } from './lib.js';
 
 const INSTALL = 'apt-get install -y wrk nginx-light';
 const BACKEND = `const http=require('http');const body='x'.repeat(100);
@@ -94,16 +93,6 @@ function lines(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim()));
     child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
   });
 }
 
