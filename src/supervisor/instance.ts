@@ -112,8 +112,7 @@ export class Supervised {
 
   /** What a parked sandbox was set up with: a change (ps:resize, stop-timeout) means a new one. */
   get setupKey(): string {
-    const a = this.ctx.app;
-    return JSON.stringify([this.release, a.formation[this.type]?.memoryMb ?? null, a.graceMs, a.readyTimeoutMs ?? null, a.uid]);
+    return setupKey(this.ctx.app, this.ctx.rel, this.type);
   }
 
   get isParked(): boolean {
@@ -281,4 +280,9 @@ export function instanceEnv(config: Record<string, string>, app: string, name: s
   };
   if (port !== undefined) env.PORT = String(port);
   return env;
+}
+
+/** What a sandbox of this type is set up with: a parked one whose key differs is replaced. */
+export function setupKey(app: AppRuntime, rel: RunnableRelease, type: string): string {
+  return JSON.stringify([rel.version, app.formation[type]?.memoryMb ?? null, app.graceMs, app.readyTimeoutMs ?? null, app.uid]);
 }

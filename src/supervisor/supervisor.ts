@@ -1,7 +1,7 @@
 import type { Driver } from '../runtime/driver.js';
 import { SlipwayError } from '../lib/index.js';
 import type { ExitInfo, Instance } from '../runtime/driver.js';
-import { instanceEnv, Supervised } from './instance.js';
+import { instanceEnv, setupKey, Supervised } from './instance.js';
 import { PortAllocator } from './ports.js';
 import type { AppRuntime, InstanceView, RunnableRelease, SupervisorEvents, WebState, WebTarget } from './types.js';
 
@@ -114,7 +114,7 @@ export class Supervisor {
   /** The parked sandbox, when it is this release's `name` and still waiting. */
   private takeParked(slot: AppSlot, rel: RunnableRelease, name: string): Supervised | undefined {
     const p = slot.parked;
-    if (!p || p.name !== name || !p.isParked || p.setupKey !== this.instance(slot, slot.runtime, rel, name).setupKey) return undefined;
+    if (!p || p.name !== name || !p.isParked || p.setupKey !== setupKey(slot.runtime, rel, p.type)) return undefined;
     slot.parked = undefined;
     return p;
   }
@@ -129,13 +129,13 @@ export class Supervisor {
     const rel = slot.current;
     const app = slot.runtime;
     const want = app.parkWhenIdle === true && rel !== undefined && rel.processTypes.web !== undefined && (app.formation.web?.quantity ?? 0) === 0 && ![...slot.instances].some((s) => s.isWeb);
-    const s = rel && this.instance(slot, app, rel, 'web.1');
     const p = slot.parked;
-    if (p && (!want || !p.isParked || p.setupKey !== s?.setupKey)) {
+    if (p && (!want || !p.isParked || !rel || p.setupKey !== setupKey(app, rel, 'web'))) {
       slot.parked = undefined;
       await p.unpark();
     }
-    if (!want || slot.parked || !s) return;
+    if (!want || slot.parked || !rel) return;
+    const s = this.instance(slot, app, rel, 'web.1');
     slot.parked = s;
     try {
       await s.park();
