@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 // Read from the TypeScript sources, so a forbidden edge fails here.
 const ALLOWED: Record<string, string[]> = {
   daemon: ['*'],
-  api: ['apps', 'config', 'releases', 'git', 'build', 'logs', 'supervisor', 'scheduler', 'router', 'lib'],
+  api: ['apps', 'config', 'releases', 'git', 'builds', 'logs', 'supervisor', 'scheduler', 'router', 'lib'],
   cli: ['api/schemas', 'lib'],
   apps: ['state', 'lib'],
   config: ['state', 'lib'],
-  git: ['build', 'lib'],
-  build: ['buildpacks', 'procfile', 'releases', 'logs', 'lib'],
+  git: ['builds', 'lib'],
+  builds: ['buildpacks', 'procfile', 'releases', 'logs', 'lib'],
   buildpacks: ['lib'],
   procfile: ['lib'],
   releases: ['procfile', 'config', 'state', 'lib'],
