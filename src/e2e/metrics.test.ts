@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { Daemon, httpGet } from './harness.js';
+import { Daemon, httpGet } from '../testkit/index.js';
 
 test('metrics: router requests and instance memory reach /metrics and the app series; /metrics needs a token', async (t) => {
   const d = await Daemon.start(t, { args: ['--metrics-interval', '200'] });
