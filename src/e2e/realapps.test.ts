@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Daemon, httpGet } from './harness.js';
+import { Daemon, httpGet } from '../testkit/index.js';
 
 test("Heroku's Node getting-started shape deploys unchanged: unknown app.json keys are one warning each", async (t) => {
   const d = await Daemon.start(t);
