@@ -9,16 +9,24 @@ import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
-import { presentedToken, tokenMatches } from './auth.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
 import { metricRoutes } from './routes-metrics.js';
+import { dashboardRoutes, isPublic } from './routes-dashboard.js';
+import type { Principal, Sessions } from './session.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
 import type { ServerJson } from './schemas.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request acts as (set by the authentication hook; absent on public routes). */
+    principal?: Principal;
+  }
+}
 
 export interface ApiDeps {
   home: string;
@@ -30,6 +38,8 @@ export interface ApiDeps {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  /** Dashboard sessions (and the one place that authenticates a request). */
+  sessions: Sessions;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
   config: ConfigService;
@@ -51,12 +61,19 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   // Authentication runs first on every route, including unknown ones, so an
   // unauthenticated caller learns nothing (not even which paths exist).
+  // Authentication runs first on every route, including unknown ones, so an
+  // unauthenticated caller learns nothing (not even which paths exist). Only
+  // the dashboard's shell, its assets and the login itself are public.
+  api.decorateRequest('principal', undefined);
   api.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!tokenMatches(presentedToken(req.headers.authorization), deps.tokenHashes())) {
+    if (isPublic(req)) return;
+    const principal = deps.sessions.authenticate(req);
+    if (!principal) {
       throw new SlipwayError('E_UNAUTHORIZED', 'missing or invalid token', {
         hint: 'send Authorization: Bearer TOKEN (see `slipway login`)',
       });
     }
+    req.principal = principal;
   });
 
   api.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
@@ -84,5 +101,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   logRoutes(api, deps);
   runRoutes(api, deps);
   metricRoutes(api, deps);
+  dashboardRoutes(api, deps);
   return api;
 }
