@@ -22,6 +22,8 @@ const ALLOWED: Record<string, string[]> = {
   router: ['lib', 'logs'],
   scheduler: ['procfile', 'releases', 'supervisor', 'lib'],
   logs: ['lib'],
+  images: ['lib'],
+  stacks: ['images', 'state', 'lib'],
   state: ['lib'],
   lib: [],
   e2e: ['lib', 'api/schemas', 'testkit'],
