@@ -4,6 +4,7 @@ import type { AppService } from '../apps/index.js';
 import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { Autoscaler, Operations } from '../supervisor/index.js';
 import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
@@ -19,6 +20,7 @@ export interface ApiDeps {
   cron: CronService;
   autoscaler: Autoscaler;
   logs: LogStore;
+  metrics: Metrics;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
   config: ConfigService;

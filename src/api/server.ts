@@ -6,6 +6,7 @@ import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
+import { metricRoutes } from './routes-metrics.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
 import type { ApiDeps } from './deps.js';
@@ -50,5 +51,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   psRoutes(api, deps);
   logRoutes(api, deps);
   runRoutes(api, deps);
+  metricRoutes(api, deps);
   return api;
 }

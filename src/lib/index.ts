@@ -7,5 +7,6 @@ export { packageVersion } from './pkg.js';
 export { packDirectory } from './pack-dir.js';
 export { bwrapArgs, passwdFor, type SandboxSpec, type Mount } from './sandbox.js';
 export { encodeFrame, frameDecoder, RunFrame, MAX_FRAME_BYTES } from './frames.js';
+export { readProcTable, parseStat, childrenOf, treeUsage, type ProcInfo } from './proc.js';
 export { freePort } from './net.js';
 export { readNdjson } from './ndjson.js';
