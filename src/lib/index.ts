@@ -5,5 +5,6 @@ export { waitFor, sleep, type WaitOptions } from './wait.js';
 export { writeFileAtomic, writeFileExclusive, resolveInside } from './fsx.js';
 export { packageVersion } from './pkg.js';
 export { packDirectory } from './pack-dir.js';
-export { bwrapArgs, passwdFor, type SandboxSpec, type Mount } from './sandbox.js';
+export { bwrapArgs, sandboxEnv, SANDBOX_ENV_FD, passwdFor, type SandboxSpec, type Mount } from './sandbox.js';
 export { encodeFrame, frameDecoder, RunFrame, MAX_FRAME_BYTES } from './frames.js';
+export { buildCapProbe, probeReports, type ProbeReport } from './cap-probe.js';
