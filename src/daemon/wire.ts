@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, hashToken } from '../api/index.js';
 import { AppService } from '../apps/index.js';
-import { BuildService } from '../build/index.js';
+import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';
