@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 // Read from the TypeScript sources, so a forbidden edge fails here.
 const ALLOWED: Record<string, string[]> = {
   daemon: ['*'],
-  api: ['apps', 'config', 'releases', 'git', 'builds', 'logs', 'supervisor', 'scheduler', 'router', 'lib'],
+  api: ['apps', 'config', 'releases', 'git', 'builds', 'logs', 'supervisor', 'scheduler', 'router', 'metrics', 'lib'],
   cli: ['api/schemas', 'lib'],
   apps: ['state', 'lib'],
   config: ['state', 'lib'],
@@ -22,6 +22,8 @@ const ALLOWED: Record<string, string[]> = {
   router: ['lib', 'logs'],
   scheduler: ['procfile', 'releases', 'supervisor', 'lib'],
   logs: ['lib'],
+  metrics: ['state', 'lib'],
+  web: [],
   images: ['lib'],
   stacks: ['images', 'state', 'lib'],
   state: ['lib'],

@@ -3,6 +3,7 @@ import type { AppService } from '../apps/index.js';
 import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { Autoscaler, Operations } from '../supervisor/index.js';
 import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
@@ -14,6 +15,7 @@ import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
+import { metricRoutes } from './routes-metrics.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
 import type { ServerJson } from './schemas.js';
@@ -27,6 +29,7 @@ export interface ApiDeps {
   cron: CronService;
   autoscaler: Autoscaler;
   logs: LogStore;
+  metrics: Metrics;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
   config: ConfigService;
@@ -80,5 +83,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   psRoutes(api, deps);
   logRoutes(api, deps);
   runRoutes(api, deps);
+  metricRoutes(api, deps);
   return api;
 }

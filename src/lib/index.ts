@@ -8,4 +8,5 @@ export { packDirectory } from './pack-dir.js';
 export { bwrapArgs, sandboxEnv, SANDBOX_ENV_FD, passwdFor, type SandboxSpec, type Mount } from './sandbox.js';
 export { encodeFrame, frameDecoder, RunFrame, MAX_FRAME_BYTES } from './frames.js';
 export { buildCapProbe, probeReports, type ProbeReport } from './cap-probe.js';
+export { readProcTable, parseStat, childrenOf, treeUsage, type ProcInfo } from './proc.js';
 export { freePort } from './net.js';

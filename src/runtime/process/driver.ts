@@ -112,6 +112,7 @@ function makeInstance(o: { id: string; outerPid: number | undefined; pid1: numbe
   };
   return {
     id,
+    pid: outerPid,
     exited,
     stdin,
     resize: (cols, rows) => {
