@@ -5,7 +5,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseBody } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 /** Where `npm run build` puts the bundled dashboard (scripts/build-web.mjs). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
