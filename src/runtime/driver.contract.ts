@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { waitFor } from '../lib/index.js';
+import { buildCapProbe, freePort, probeReports, run, waitFor } from '../lib/index.js';
 import type { Driver, ProcessSpec } from './driver.js';
 
 /**
@@ -101,6 +100,32 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
     assert.ok(lines.includes('stdout: ignoring'));
   });
 
+  test(`${name}: LD_PRELOAD from the env loads only into unprivileged processes (no uid 0, no capability, no_new_privs)`, async (t) => {
+    const dir = root(t, {});
+    await buildCapProbe(path.join(dir, 'lib'));
+    for (const extra of [{}, { argv: ['/bin/true'] }, { gated: true }] as Partial<ProcessSpec>[]) {
+      const { lines, io } = collect();
+      const inst = await newDriver(t).start(spec(dir, '/bin/true', { ...extra, env: { PATH: '/usr/bin:/bin', LD_PRELOAD: '/app/lib/probe.so' } }), io);
+      inst.open();
+      assert.deepEqual(await inst.exited, { code: 0, signal: null }, lines.join('\n'));
+      const reports = probeReports(lines.join('\n'));
+      assert.ok(reports.some((r) => r.comm === 'true'), `the probe ran in the command (${JSON.stringify(extra)}): ${lines.join('\n')}`);
+      assert.deepEqual(reports.filter((r) => r.privileged).map((r) => r.line), [], JSON.stringify(extra));
+    }
+  });
+
+  test(`${name}: env values are on no process's argv: \`ps -eo args\` as another user shows none`, async (t) => {
+    const dir = root(t, {});
+    const secret = `hunter2-${Math.random().toString(36).slice(2)}`;
+    const { lines, io } = collect();
+    const inst = await newDriver(t).start(spec(dir, 'echo "up ${#DB_PASSWORD}"; exec sleep 60', { env: { PATH: '/usr/bin:/bin', DB_PASSWORD: secret } }), io);
+    t.after(() => inst.stop(100));
+    await waitFor(() => lines.includes(`stdout: up ${secret.length}`) || undefined, { timeoutMs: 10_000, what: 'the instance to see its env' });
+    const ps = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'ps', '-eo', 'args'], { env: { PATH: '/usr/bin:/bin' } });
+    assert.ok(ps.stdout.includes('sleep 60'), 'ps sees the instance');
+    assert.ok(!ps.stdout.includes(secret), 'the value is on no argv');
+  });
+
   test(`${name}: a memory limit stops an instance that goes past it`, async (t) => {
     const dir = root(t, { 'hog.js': 'const a=[]; for(;;){ a.push(Buffer.alloc(8<<20, 1)); }' });
     const { io } = collect();
@@ -110,11 +135,3 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
