@@ -10,3 +10,4 @@ export { encodeFrame, frameDecoder, RunFrame, MAX_FRAME_BYTES } from './frames.j
 export { buildCapProbe, probeReports, type ProbeReport } from './cap-probe.js';
 export { readProcTable, parseStat, childrenOf, treeUsage, type ProcInfo } from './proc.js';
 export { freePort } from './net.js';
+export { readNdjson } from './ndjson.js';
