@@ -126,7 +126,7 @@ export function wire(settings: Settings): Platform {
     scalesToZero: (app) => autoscaler.scalesToZero(app),
     deployed: (app) => {
       metrics.deployed(app);
-      void cron.sync(app);
+      cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
     },
   });
