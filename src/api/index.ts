@@ -4,3 +4,5 @@ export type { ApiDeps } from './deps.js';
 export { hashToken } from './auth.js';
 export { toHttpError, statusOf } from './error-map.js';
 export type { AppJson, ReleaseJson, ConfigPatchJson, ServerJson, ErrorJson } from './schemas.js';
+/** Dashboard sessions: made from a token, standing for it; CSRF-checked changes. */
+export { Sessions, type SessionRecords, type Principal } from './session.js';

@@ -1,12 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SlipwayError } from '../lib/index.js';
-import { presentedToken, tokenMatches } from './auth.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
 import { metricRoutes } from './routes-metrics.js';
+import { dashboardRoutes, isPublic } from './routes-dashboard.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
 import type { ApiDeps } from './deps.js';
@@ -18,13 +18,18 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const api = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
 
   // Authentication runs first on every route, including unknown ones, so an
-  // unauthenticated caller learns nothing (not even which paths exist).
+  // unauthenticated caller learns nothing (not even which paths exist). Only
+  // the dashboard's shell, its assets and the login itself are public.
+  api.decorateRequest('principal', undefined);
   api.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!tokenMatches(presentedToken(req.headers.authorization), deps.tokenHashes())) {
+    if (isPublic(req)) return;
+    const principal = deps.sessions.authenticate(req);
+    if (!principal) {
       throw new SlipwayError('E_UNAUTHORIZED', 'missing or invalid token', {
         hint: 'send Authorization: Bearer TOKEN (see `slipway login`)',
       });
     }
+    req.principal = principal;
   });
 
   api.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
@@ -52,5 +57,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   logRoutes(api, deps);
   runRoutes(api, deps);
   metricRoutes(api, deps);
+  dashboardRoutes(api, deps);
   return api;
 }

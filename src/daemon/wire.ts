@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, hashToken } from '../api/index.js';
+import { buildApi, hashToken, Sessions } from '../api/index.js';
 import { AppService } from '../apps/index.js';
 import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
@@ -15,7 +15,7 @@ import { Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
-import { AutoscaleStore, BuildStore, MetricStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -105,7 +105,7 @@ export function wire(settings: Settings): Platform {
     scalesToZero: (app) => scalesToZero(rules, apps.getApp(app).id),
     deployed: (app) => {
       metrics.deployed(app);
-      void cron.sync(app);
+      cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
     },
   });
@@ -173,6 +173,7 @@ export function wire(settings: Settings): Platform {
     webUrl,
     timeoutMs: settings.buildTimeoutMs,
   });
+  const tokenHashes = (): Buffer[] => [...store.tokenHashes(), hookHash];
   const api = buildApi({
     home,
     apps,
@@ -186,7 +187,8 @@ export function wire(settings: Settings): Platform {
     hook,
     config: new ConfigService(store),
     releases,
-    tokenHashes: () => [...store.tokenHashes(), hookHash],
+    tokenHashes,
+    sessions: new Sessions(new SessionStore(db), tokenHashes),
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
     route: (app) => routing.refresh(app),

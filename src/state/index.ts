@@ -5,3 +5,4 @@ export { BuildStore, type BuildRow, type BuildStatus } from './builds.js';
 export { RunStore, type RunRow } from './runs.js';
 export { AutoscaleStore, type AutoscaleRow, type AutoscaleRule } from './autoscale.js';
 export { MetricStore, type MetricRow } from './metrics.js';
+export { SessionStore, type SessionRow } from './sessions.js';

@@ -133,4 +133,16 @@ export const migrations: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      CREATE TABLE sessions (
+        id_hash    BLOB PRIMARY KEY,
+        token_hash BLOB NOT NULL,
+        csrf       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
