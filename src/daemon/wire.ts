@@ -13,7 +13,7 @@ import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
+import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
 import { AutoscaleStore, BuildStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
@@ -81,8 +81,10 @@ export function wire(settings: Settings): Platform {
     return router.setApp(name, { hosts: store.domains(app.id), targets: w.targets, state: w.state, reason: w.reason, activate: autoscaler.scalesToZero(name) });
   };
 
+  ensureRuntimeCache(settings.runtimeCache);
+  const runtimesMount = { src: settings.runtimeCache, dest: RUNTIMES_MOUNT, readOnly: true };
   const supervisor = new Supervisor({
-    driver: new ProcessDriver(path.join(home, 'run')),
+    driver: new ProcessDriver(path.join(home, 'run'), { sharedMounts: [runtimesMount] }),
     events: {
       log: (app, e) => logs.append(app, e),
       publish: (app, w) => {
@@ -180,10 +182,12 @@ export function wire(settings: Settings): Platform {
       config: (id) => releases.config(id),
       create: (id, rel) => releases.createFromBuild(id, rel),
       deploy: (app, v, line) => ops.deploy(app, v, line),
+      postdeploy: (app, v, line) => ops.postdeploy(app, v, line),
     },
     appLog: (app, line) => logs.append(app, { source: 'build', line }),
     webUrl,
     timeoutMs: settings.buildTimeoutMs,
+    runtimes: { node: new NodeRuntimes({ dir: settings.runtimeCache, env: process.env, hostVersion: process.versions.node }), dir: settings.runtimeCache },
   });
   const api = buildApi({
     home,
