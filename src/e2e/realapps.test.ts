@@ -81,3 +81,15 @@ test('app.json deploy scripts: predeploy writes into the release before it start
   const [v4] = (await d.api('GET', '/v1/apps/scripts/releases')).json as { version: number; status: string }[];
   assert.deepEqual([v4?.version, v4?.status], [4, 'succeeded']);
 });
+
+test("an app that throws on start: the push shows the app's own error, and the hint fits a first deploy", async (t) => {
+  const d = await Daemon.start(t);
+  const dir = await d.appFromFixture(t, 'crashy', 'node-crash', { push: false });
+  const push = await d.git(['push', 'slipway', 'main'], dir);
+  assert.notEqual(push.exitCode, 0);
+  assert.match(push.stderr, /web\.1 \(v2\) exited with status 1 before it was up/);
+  assert.match(push.stderr, /output of web\.1 since it started:[\s\S]*booting node-crash[\s\S]*Error: DATABASE_URL is not set: add it with config:set/);
+  assert.match(push.stderr, /the app exited while starting: its own output above says why/);
+  assert.doesNotMatch(push.stderr, /previous release keeps running/, 'there is no previous release');
+  assert.doesNotMatch(push.stderr, /npm notice/);
+});
