@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SETTING_DOCS, type AppView } from '../apps/index.js';
 import type { ReleaseRow } from '../releases/index.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 import { CreateAppBody, parseBody, type AppJson, type ConfigPatchJson, type ReleaseJson } from './schemas.js';
 
 type NameParams = { Params: { name: string } };
@@ -14,6 +14,7 @@ export function appRoutes(api: FastifyInstance, deps: ApiDeps): void {
     created_at: app.created_at,
     release: release ? `v${release.version}` : null,
     config_vars: release ? Object.keys(release.config).length : 0,
+    problems: [deps.cron.problem(app.name)].filter((p): p is string => p !== undefined),
   });
 
   api.get('/v1/apps', async () => deps.apps.list().map(appJson));

@@ -1,44 +1,15 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { AppService } from '../apps/index.js';
-import type { BuildService } from '../builds/index.js';
-import type { HookEnv } from '../git/index.js';
-import type { LogStore } from '../logs/index.js';
-import type { Autoscaler, Operations } from '../supervisor/index.js';
-import type { CronService, RunService } from '../scheduler/index.js';
-import type { ConfigService } from '../config/index.js';
-import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
-import { presentedToken, tokenMatches } from './auth.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
+import { metricRoutes } from './routes-metrics.js';
+import { dashboardRoutes, isPublic } from './routes-dashboard.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
-import type { ServerJson } from './schemas.js';
-
-export interface ApiDeps {
-  home: string;
-  apps: AppService;
-  builds: BuildService;
-  ops: Operations;
-  runs: RunService;
-  cron: CronService;
-  autoscaler: Autoscaler;
-  logs: LogStore;
-  /** How git's pre-receive hook reaches the build endpoint. */
-  hook: HookEnv;
-  config: ConfigService;
-  releases: ReleaseService;
-  /** Hashes of valid tokens; read on every request so a new token works at once. */
-  tokenHashes(): readonly Buffer[];
-  server(): ServerJson;
-  webUrl(app: string): string;
-  /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */
-  route(app: string): Promise<void>;
-  gitUrl(app: string): string;
-}
+import type { ApiDeps } from './deps.js';
 
 /** JSON bodies above this get 413 before any parsing: config is capped at 64 KiB per app anyway. */
 export const BODY_LIMIT = 256 * 1024;
@@ -47,13 +18,18 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const api = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
 
   // Authentication runs first on every route, including unknown ones, so an
-  // unauthenticated caller learns nothing (not even which paths exist).
+  // unauthenticated caller learns nothing (not even which paths exist). Only
+  // the dashboard's shell, its assets and the login itself are public.
+  api.decorateRequest('principal', undefined);
   api.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!tokenMatches(presentedToken(req.headers.authorization), deps.tokenHashes())) {
+    if (isPublic(req)) return;
+    const principal = deps.sessions.authenticate(req);
+    if (!principal) {
       throw new SlipwayError('E_UNAUTHORIZED', 'missing or invalid token', {
         hint: 'send Authorization: Bearer TOKEN (see `slipway login`)',
       });
     }
+    req.principal = principal;
   });
 
   api.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
@@ -80,5 +56,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   psRoutes(api, deps);
   logRoutes(api, deps);
   runRoutes(api, deps);
+  metricRoutes(api, deps);
+  dashboardRoutes(api, deps);
   return api;
 }

@@ -22,6 +22,8 @@ export interface Settings {
   autoscaleTickMs: number;
   /** Shared cache of language runtimes (Node releases for engines.node); sandboxes see it read-only. */
   runtimeCache: string;
+  /** How often metrics sample every app (10 s in production; tests go faster). */
+  metricsIntervalMs: number;
 }
 
 /** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
@@ -35,6 +37,7 @@ export interface ServerFlags {
   cronTimeScale?: string;
   autoscaleTick?: string;
   runtimeCache?: string;
+  metricsInterval?: string;
 }
 
 const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -56,6 +59,7 @@ const Schema = z.object({
   domain: z.string().regex(DOMAIN_RULE, 'must be a lowercase DNS name such as localhost or apps.example.com'),
   cronTimeScale: z.coerce.number().int().min(1).max(3600),
   autoscaleTick: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
+  metricsInterval: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   keepReleases: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
   runtimeCache: z.string().min(1).optional(),
   buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
@@ -72,6 +76,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     cronTimeScale: flags.cronTimeScale ?? env.SLIPWAY_CRON_TIME_SCALE ?? '1',
     autoscaleTick: flags.autoscaleTick ?? env.SLIPWAY_AUTOSCALE_TICK ?? '1000',
     runtimeCache: flags.runtimeCache ?? env.SLIPWAY_RUNTIME_CACHE,
+    metricsInterval: flags.metricsInterval ?? env.SLIPWAY_METRICS_INTERVAL ?? '10000',
   };
   const r = Schema.safeParse(raw);
   if (!r.success) {
@@ -89,6 +94,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     cronTimeScale: r.data.cronTimeScale,
     autoscaleTickMs: r.data.autoscaleTick,
     runtimeCache: path.resolve(r.data.runtimeCache ?? path.join(r.data.home, 'runtimes')),
+    metricsIntervalMs: r.data.metricsInterval,
   };
 }
 

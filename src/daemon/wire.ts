@@ -2,19 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, hashToken } from '../api/index.js';
+import { buildApi, hashToken, Sessions } from '../api/index.js';
 import { AppService } from '../apps/index.js';
 import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';
 import { LogStore } from '../logs/index.js';
+import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
-import { AutoscaleStore, BuildStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -34,6 +35,7 @@ export interface Platform {
   cron: CronService;
   autoscaler: Autoscaler;
   logs: LogStore;
+  metrics: Metrics;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
   urls: Urls;
@@ -59,6 +61,7 @@ export function wire(settings: Settings): Platform {
     onRouterLog: (app, line) => {
       const status = /\bstatus=(\d{3})\b/.exec(line)?.[1];
       if (status) ops.rates.record(app, Number(status));
+      metrics.routerLine(app, line);
       logs.append(app, { source: 'router', line: line.replace(/dyno=(\S+?)_[0-9a-f]{6}\b/, 'dyno=$1') });
     },
     activator: {
@@ -104,6 +107,7 @@ export function wire(settings: Settings): Platform {
     {
       destroyed: (app) => {
         cron.stop(app.name);
+        metrics.forget(app.name);
         web.delete(app.name);
         logs.removeApp(app.name);
       },
@@ -123,7 +127,8 @@ export function wire(settings: Settings): Platform {
     beforeDeploy: (app) => autoscaler.beforeDeploy(app),
     scalesToZero: (app) => autoscaler.scalesToZero(app),
     deployed: (app) => {
-      void cron.sync(app);
+      metrics.deployed(app);
+      cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
     },
   });
@@ -163,6 +168,17 @@ export function wire(settings: Settings): Platform {
   // workspaces removed: no half release is ever resumed or kept.
   const buildStore = new BuildStore(db);
   buildStore.failInterrupted();
+  const metrics: Metrics = new Metrics({
+    store: new MetricStore(db),
+    apps: () => store.listApps().map((a) => a.name),
+    instances: (app) => supervisor.ps(app),
+    pids: (app) => supervisor.pids(app),
+    daemon: () => {
+      const b = buildStore.active();
+      return { buildsRunning: b.running, buildsPending: b.pending, routerReloads: router.reloads };
+    },
+    intervalMs: settings.metricsIntervalMs,
+  });
   rmSync(path.join(home, 'builds'), { recursive: true, force: true });
 
   // git's pre-receive hook calls back into the API with a token that lives
@@ -189,6 +205,7 @@ export function wire(settings: Settings): Platform {
     timeoutMs: settings.buildTimeoutMs,
     runtimes: { node: new NodeRuntimes({ dir: settings.runtimeCache, env: process.env, hostVersion: process.versions.node }), dir: settings.runtimeCache },
   });
+  const tokenHashes = (): Buffer[] => [...store.tokenHashes(), hookHash];
   const api = buildApi({
     home,
     apps,
@@ -198,16 +215,18 @@ export function wire(settings: Settings): Platform {
     cron,
     autoscaler,
     logs,
+    metrics,
     hook,
     config: new ConfigService(store),
     releases,
-    tokenHashes: () => [...store.tokenHashes(), hookHash],
+    tokenHashes,
+    sessions: new Sessions(new SessionStore(db), tokenHashes),
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
     route,
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, version, urls, hook };
+  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
 }
 
 function fromRow(r: AutoscaleRow): AutoscaleRule {

@@ -8,7 +8,8 @@ import { test, type TestContext } from 'node:test';
 import { BlobStore } from './blob-store.js';
 import { replaceBaseLayers, writeImage } from './image.js';
 import { layerFromDirectory } from './layer.js';
-import { freePort, startTestRegistry } from './loopback-registry.js';
+import { freePort } from '../lib/net.js';
+import { startTestRegistry } from '../testkit/index.js';
 import { parseImageReference, pushImage } from './registry-push.js';
 
 function tmp(t: TestContext): string {

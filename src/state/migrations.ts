@@ -121,4 +121,28 @@ export const migrations: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 7,
+    sql: `
+      CREATE TABLE metric_points (
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        res    INTEGER NOT NULL,
+        t      INTEGER NOT NULL,
+        data   TEXT NOT NULL,
+        PRIMARY KEY (app_id, res, t)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 8,
+    sql: `
+      CREATE TABLE sessions (
+        id_hash    BLOB PRIMARY KEY,
+        token_hash BLOB NOT NULL,
+        csrf       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -10,3 +10,4 @@ export { BIN, Daemon, type ServerInfo } from './daemon.js';
 export { startBackend, stopBackend, startRouter, get, answeredBy, type Backend, type Handler, type TestRouter } from './router.js';
 export { stepEnv, workspace, rebuildDir, build, startProcess, waitForHttp, type Workspace } from './buildpacks.js';
 export { Load, type PhaseResult } from './load.js';
+export { startTestRegistry, type TestRegistry } from './registry.js';

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { run, waitFor } from '../lib/index.js';
+import { freePort } from '../lib/net.js';
 
 /** A real registry (Debian's `docker-registry`, distribution 2.8) on 127.0.0.1, for tests and benches. */
 export interface TestRegistry {
@@ -56,14 +56,4 @@ async function htpasswd(dir: string, user: { username: string; password: string 
   const file = path.join(dir, 'htpasswd');
   writeFileSync(file, `${user.username}:${res.stdout.trim()}\n`);
   return `auth:\n  htpasswd:\n    realm: test\n    path: ${file}\n`;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
 }
