@@ -14,7 +14,7 @@ import { ReleaseService } from '../releases/index.js';
 import { Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
+import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
 import { AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
@@ -68,8 +68,10 @@ export function wire(settings: Settings): Platform {
     log: (app, e) => logs.append(app, e),
   });
 
+  ensureRuntimeCache(settings.runtimeCache);
+  const runtimesMount = { src: settings.runtimeCache, dest: RUNTIMES_MOUNT, readOnly: true };
   const supervisor = new Supervisor({
-    driver: new ProcessDriver(path.join(home, 'run')),
+    driver: new ProcessDriver(path.join(home, 'run'), { sharedMounts: [runtimesMount] }),
     events: {
       log: (app, e) => logs.append(app, e),
       publish: (app, w) => routing.publish(app, w),
@@ -168,10 +170,12 @@ export function wire(settings: Settings): Platform {
       config: (id) => releases.config(id),
       create: (id, rel) => releases.createFromBuild(id, rel),
       deploy: (app, v, line) => ops.deploy(app, v, line),
+      postdeploy: (app, v, line) => ops.postdeploy(app, v, line),
     },
     appLog: (app, line) => logs.append(app, { source: 'build', line }),
     webUrl,
     timeoutMs: settings.buildTimeoutMs,
+    runtimes: { node: new NodeRuntimes({ dir: settings.runtimeCache, env: process.env, hostVersion: process.versions.node }), dir: settings.runtimeCache },
   });
   const tokenHashes = (): Buffer[] => [...store.tokenHashes(), hookHash];
   const api = buildApi({

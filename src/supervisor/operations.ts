@@ -122,6 +122,38 @@ export class Operations {
     });
   }
 
+  /**
+   * app.json's deploy-done hooks, run once in a one-off of a release that is
+   * serving: Dokku's `scripts.dokku.postdeploy` after every deploy from a
+   * build, Heroku's `scripts.postdeploy` after the app's first one (as Heroku
+   * runs it once, when the app is set up). A failure is reported, never rolled
+   * back: the release already serves.
+   */
+  async postdeploy(appName: string, version: number, progress?: (line: string) => void): Promise<void> {
+    const app = this.deps.app(appName);
+    const rel = this.deps.releases.get(app.id, version);
+    const scripts = (rel.app_json as { scripts?: { dokku?: { postdeploy?: string }; postdeploy?: string } } | null)?.scripts;
+    const first = !this.deps.releases.list(app.id).some((r) => r.version < version && r.slug && r.status === 'succeeded');
+    const hooks = [
+      { key: 'scripts.dokku.postdeploy', command: scripts?.dokku?.postdeploy },
+      { key: 'scripts.postdeploy', command: first ? scripts?.postdeploy : undefined },
+    ];
+    for (const { key, command } of hooks) {
+      if (command === undefined) continue;
+      progress?.(`-----> Running postdeploy (app.json ${key}): ${command}`);
+      const exit = await this.deps.supervisor.oneOff(this.runtime(app, rel), await this.runnable(app.name, rel), {
+        name: 'postdeploy.1',
+        command,
+        timeoutMs: this.deps.releaseTimeoutMs ?? 15 * 60_000,
+        onLine: (_s, l) => progress?.(`       ${l}`),
+      });
+      if (exit.code === 0) continue;
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
+      progress?.(` !     postdeploy \`${command}\` ${how}; v${version} keeps running (a postdeploy failure does not roll back)`);
+      this.deps.log(app.name, `postdeploy of v${version} (${key}) ${how}`);
+    }
+  }
+
   /** At most this many instances per process type. */
   get maxPerType(): number {
     return this.deps.maxPerType ?? 20;
