@@ -1,6 +1,6 @@
 import { SlipwayError } from '../lib/index.js';
 import { ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
-import { ErrorRates, ReleaseGuard } from './guard.js';
+import { ReleaseGuard, type RequestWindow } from './guard.js';
 import { formationLine, type Supervisor } from './supervisor.js';
 import type { AppRuntime, InstanceView, RunnableRelease } from './types.js';
 
@@ -19,6 +19,8 @@ export interface OperationsDeps {
   allApps(): OpsApp[];
   formation: { get(appId: number): FormationEntry[]; set(appId: number, rows: { type: string; quantity?: number; memory_mb?: number | null }[]): void };
   log(app: string, line: string): void;
+  /** The router's per-app request outcomes, which the post-release guard compares. */
+  rates: RequestWindow;
   graceMs?: number;
   /** Unpacked release directories kept per app besides the running one. */
   keepUnpacked?: number;
@@ -51,13 +53,11 @@ export interface ScaleChange {
  * `failed` and the previous release keeps serving.
  */
 export class Operations {
-  /** Fed from the router's log by the daemon: per-app request outcomes for the guard. */
-  readonly rates = new ErrorRates();
   private readonly guard: ReleaseGuard;
 
   constructor(private readonly deps: OperationsDeps) {
     this.guard = new ReleaseGuard({
-      rates: this.rates,
+      rates: this.deps.rates,
       restarts: (app, v) => this.deps.supervisor.ps(app).filter((i) => i.release === `v${v}`).reduce((n, i) => n + i.restarts, 0),
       current: (app) => this.deps.supervisor.current(app),
       rollback: async (app, to, reason) => {
@@ -229,7 +229,6 @@ export class Operations {
 
   async stopApp(appName: string): Promise<void> {
     this.guard.stop(appName);
-    this.rates.forget(appName);
     await this.deps.supervisor.stopApp(appName, this.deps.graceMs);
   }
 

@@ -344,19 +344,10 @@ export class Supervisor {
   }
 
   private async drain(slot: AppSlot, web: Supervised[]): Promise<void> {
-    const inflight = this.opts.events.inflight;
-    if (!inflight || web.length === 0) return;
-    const ids = web.map((s) => s.id);
-    const deadline = Date.now() + (slot.runtime.drainMs ?? 30_000);
-    for (;;) {
-      const n = await inflight(slot.runtime.name, ids).catch(() => 0);
-      if (n === 0) return;
-      if (Date.now() >= deadline) {
-        this.log(slot.runtime.name, `Drain deadline passed with ${n} request(s) still in flight; stopping the old instances`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const drain = this.opts.events.drain;
+    if (!drain || web.length === 0) return;
+    const left = await drain(slot.runtime.name, web.map((s) => s.id), slot.runtime.drainMs ?? 30_000).catch(() => 0);
+    if (left > 0) this.log(slot.runtime.name, `Drain deadline passed with ${left} request(s) still in flight; stopping the old instances`);
   }
 
   private async publish(slot: AppSlot): Promise<void> {

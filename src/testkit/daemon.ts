@@ -40,9 +40,11 @@ export class Daemon {
   extraArgs: string[] = [];
 
   static async start(t: After, opts: { args?: string[] } = {}): Promise<Daemon> {
-    const d = new Daemon(tempDir(t, 'slipway-home-'), tempDir(t, 'slipway-cfg-'));
+    // after-hooks run in the order registered: the server dies before its home is removed (else it writes into it meanwhile)
+    let d: Daemon | undefined;
+    t.after(() => d?.stop('SIGKILL'));
+    d = new Daemon(tempDir(t, 'slipway-home-'), tempDir(t, 'slipway-cfg-'));
     d.extraArgs = opts.args ?? [];
-    t.after(() => d.stop('SIGKILL'));
     await d.boot();
     return d;
   }
