@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 // Read from the TypeScript sources, so a forbidden edge fails here.
 const ALLOWED: Record<string, string[]> = {
   daemon: ['*'],
-  api: ['apps', 'config', 'releases', 'git', 'build', 'logs', 'supervisor', 'scheduler', 'router', 'lib'],
+  api: ['auth', 'apps', 'config', 'releases', 'git', 'build', 'logs', 'supervisor', 'scheduler', 'router', 'lib'],
   cli: ['api/schemas', 'lib'],
   apps: ['state', 'lib'],
   config: ['state', 'lib'],
-  git: ['build', 'lib'],
+  git: ['build', 'auth', 'lib'],
+  auth: ['state', 'lib'],
   build: ['buildpacks', 'procfile', 'releases', 'logs', 'lib'],
   buildpacks: ['lib'],
   procfile: ['lib'],

@@ -8,7 +8,9 @@ import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
-import { presentedToken, tokenMatches } from './auth.js';
+import type { AuthService } from '../auth/index.js';
+import { installGuard } from './guard.js';
+import { authRoutes } from './routes-auth.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
@@ -31,8 +33,8 @@ export interface ApiDeps {
   hook: HookEnv;
   config: ConfigService;
   releases: ReleaseService;
-  /** Hashes of valid tokens; read on every request so a new token works at once. */
-  tokenHashes(): readonly Buffer[];
+  /** Who a token is and what it may do; read on every request, so a new or revoked token counts at once. */
+  auth: AuthService;
   server(): ServerJson;
   webUrl(app: string): string;
   /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */
@@ -46,15 +48,7 @@ export const BODY_LIMIT = 256 * 1024;
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const api = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
 
-  // Authentication runs first on every route, including unknown ones, so an
-  // unauthenticated caller learns nothing (not even which paths exist).
-  api.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!tokenMatches(presentedToken(req.headers.authorization), deps.tokenHashes())) {
-      throw new SlipwayError('E_UNAUTHORIZED', 'missing or invalid token', {
-        hint: 'send Authorization: Bearer TOKEN (see `slipway login`)',
-      });
-    }
-  });
+  installGuard(api, deps.auth);
 
   api.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toHttpError(err);
@@ -80,5 +74,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   psRoutes(api, deps);
   logRoutes(api, deps);
   runRoutes(api, deps);
+  authRoutes(api, deps);
   return api;
 }

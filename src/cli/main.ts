@@ -25,6 +25,9 @@ import * as domains from './commands/domains/index.js';
 import * as rollback from './commands/releases/rollback.js';
 import * as runCmd from './commands/run/index.js';
 import * as cronCmd from './commands/run/cron.js';
+import * as users from './commands/users/users.js';
+import * as tokens from './commands/users/tokens.js';
+import * as access from './commands/users/access.js';
 
 export interface MainDeps {
   runServer: server.RunServer;
@@ -34,6 +37,7 @@ const COMMANDS: { register(p: Command, ctx: Ctx): void }[] = [
   appsList, appsCreate, appsInfo, appsDestroy, appsSettings,
   configList, configGet, configSet, configUnset,
   releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, runCmd, cronCmd, logs, domains, login,
+  users, tokens, access,
 ];
 
 export function buildProgram(ctx: Ctx, deps: MainDeps): Command {

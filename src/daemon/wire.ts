@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, hashToken } from '../api/index.js';
+import { buildApi } from '../api/index.js';
+import { AuthService } from '../auth/index.js';
 import { AppService } from '../apps/index.js';
 import { BuildService } from '../build/index.js';
 import { ConfigService } from '../config/index.js';
@@ -14,7 +15,7 @@ import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
-import { AutoscaleStore, BuildStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -47,7 +48,8 @@ export function wire(settings: Settings): Platform {
   const db = openDb(path.join(home, 'state.db'));
   const store = new Store(db);
   store.ensureUidBlock(Math.random);
-  ensureAdminToken(store, home);
+  const auth = new AuthService({ store: new AuthStore(db), appId: (name) => store.findApp(name)?.id });
+  ensureAdminToken(auth, home);
   const version = packageVersion();
   const urls: Urls = { api: '', router: '' };
   const logs = new LogStore(path.join(home, 'logs'));
@@ -166,7 +168,7 @@ export function wire(settings: Settings): Platform {
   // git's pre-receive hook calls back into the API with a token that lives
   // only in this process and in the environment of git http-backend.
   const hook: HookEnv = { url: '', token: `slw_hook_${randomBytes(32).toString('base64url')}` };
-  const hookHash = hashToken(hook.token);
+  auth.addInternalToken(hook.token, 'git-hook');
 
   const webUrl = (name: string): string => {
     const u = new URL(urls.router);
@@ -197,7 +199,7 @@ export function wire(settings: Settings): Platform {
     hook,
     config: new ConfigService(store),
     releases,
-    tokenHashes: () => [...store.tokenHashes(), hookHash],
+    auth,
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
     route,
