@@ -13,7 +13,7 @@ import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Daemon, FIXTURES } from '../src/e2e/harness.js';
+import { Daemon, FIXTURES } from '../src/testkit/index.js';
 import { sleep } from '../src/lib/index.js';
 import { freePort, median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 

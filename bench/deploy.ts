@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { commitAll, Daemon, fixtureRepo, tempDir } from '../src/e2e/harness.js';
+import { commitAll, Daemon, fixtureRepo, tempDir } from '../src/testkit/index.js';
 import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 const FIXTURE = 'node-bench';

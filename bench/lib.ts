@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,13 +48,4 @@ export async function scoped<T>(fn: (t: Scope) => Promise<T>): Promise<T> {
   }
 }
 
-/** A port free on 127.0.0.1 right now (the kernel picks it; let go at once for the caller to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
+export { freePort } from '../src/lib/index.js';

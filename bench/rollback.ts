@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { commitAll, Daemon, httpGet } from '../src/e2e/harness.js';
+import { commitAll, Daemon, httpGet } from '../src/testkit/index.js';
 import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function rollback(n = Number(process.env.BENCH_N ?? 5)): Promise<Row[]> {

@@ -3,7 +3,7 @@
 // 10, beside a bare `node -e 0` spawn in the same run.
 import { performance } from 'node:perf_hooks';
 import { run } from '../src/lib/index.js';
-import { cleanEnv, Daemon } from '../src/e2e/harness.js';
+import { cleanEnv, Daemon } from '../src/testkit/index.js';
 import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function runOneOff(n = Number(process.env.BENCH_N ?? 10)): Promise<Row[]> {

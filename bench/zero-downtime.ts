@@ -10,8 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PsJson } from '../src/api/schemas.js';
 import { run, waitFor } from '../src/lib/index.js';
-import { commitAll, Daemon, httpGet } from '../src/e2e/harness.js';
-import { Load, type PhaseResult } from '../src/e2e/load.js';
+import { commitAll, Daemon, httpGet, Load, type PhaseResult } from '../src/testkit/index.js';
 import { median, ms, printTable, writeResults, type Row, scoped } from './lib.js';
 
 const DRAIN_S = 5;

@@ -5,6 +5,7 @@
 #   zstd       – slug compression
 #   haproxy    – the router's data plane
 #   python3-venv, make, g++ – the python buildpack; building better-sqlite3 from source
+#   docker-registry – a real OCI registry on loopback for the image push tests
 # As root it installs them; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ command -v bwrap >/dev/null || need+=(bubblewrap)
 command -v zstd >/dev/null || need+=(zstd)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v make >/dev/null || need+=(make)
+command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v g++ >/dev/null || need+=(g++)
 # Builds use Debian's python3 (readable by every app user), not a per-user one.
 if [ -x /usr/bin/python3 ]; then

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
-import { Daemon } from '../e2e/harness.js';
+import { Daemon } from '../testkit/index.js';
 import { ROUTE_SCOPES } from './route-scopes.js';
 
 type Outcome = 'allowed' | 'forbidden' | 'hidden';

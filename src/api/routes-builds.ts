@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { receiveUpload, validateBuildpackSpecs, type BuildApp } from '../build/index.js';
+import { receiveUpload, validateBuildpackSpecs, type BuildApp } from '../builds/index.js';
 import { SlipwayError } from '../lib/index.js';
 import { toHttpError } from './error-map.js';
 import { parseBody, type BuildJson } from './schemas.js';
@@ -74,7 +74,7 @@ function streamBuild(reply: FastifyReply, id: string): void {
   reply.raw.flushHeaders();
 }
 
-function buildJson(b: import('../build/index.js').BuildRecord): BuildJson {
+function buildJson(b: import('../builds/index.js').BuildRecord): BuildJson {
   const ms = b.finished_at ? Date.parse(b.finished_at) - Date.parse(b.created_at) : null;
   return { id: b.id, status: b.status, source: b.source, commit: b.commit_sha, release: b.release_version ? `v${b.release_version}` : null, buildpacks: b.buildpacks, error: b.error, created_at: b.created_at, finished_at: b.finished_at, duration_ms: ms };
 }

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppService } from '../apps/index.js';
-import type { BuildService } from '../build/index.js';
+import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
 import type { Autoscaler, Operations } from '../supervisor/index.js';

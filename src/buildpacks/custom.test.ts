@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { isSlipwayError, run } from '../lib/index.js';
+import { isSlipwayError, run, freePort } from '../lib/index.js';
 import { parseBuildpackRef, resolveBuildpacks } from './index.js';
-import { FIXTURES, build, freePort, startProcess, tempDir, waitForHttp, workspace } from './testkit.js';
+import { build, FIXTURES, startProcess, tempDir, waitForHttp, workspace } from '../testkit/index.js';
 
 /** Copies of the fixture buildpacks, because hello-classic writes its `export` file beside itself. */
 async function copyBuildpacks(t: TestContext): Promise<{ hello: string; second: string }> {

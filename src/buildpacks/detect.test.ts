@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { isSlipwayError } from '../lib/index.js';
 import { BUILTIN_ORDER, hostStepRunner } from './index.js';
 import { builtinDir } from './resolve.js';
-import { FIXTURES, build, stepEnv, workspace } from './testkit.js';
+import { build, FIXTURES, stepEnv, workspace } from '../testkit/index.js';
 
 /** Which built-ins' bin/detect accept a fixture app, and the name each prints. */
 async function detectAll(buildDir: string): Promise<Record<string, string>> {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { FUNCTION_WEB_COMMAND } from './index.js';
-import { build, freePort, httpGet, waitForHttp, workspace } from './testkit.js';
+import { build, httpGet, waitForHttp, workspace } from '../testkit/index.js';
+import { freePort } from '../lib/index.js';
 
 test('a handler file is detected, checked, and served: GET, POST body, headers, and a throwing handler gives 500 with the stack in the logs', async (t) => {
   const ws = await workspace(t, 'function-hello');
@@ -16,20 +17,21 @@ test('a handler file is detected, checked, and served: GET, POST body, headers, 
   assert.deepEqual(result.defaultProcessTypes, { web: FUNCTION_WEB_COMMAND }, 'the command the platform recognises functions by');
 
   const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
   // its stderr is the app's log: keep it to look for the stack
   const proc = spawn('node', ['.slipway/function-runtime.mjs'], { cwd: ws.buildDir, env: { PATH: process.env['PATH'] ?? '', PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   t.after(() => proc.kill('SIGKILL'));
   let stderr = '';
   proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   await waitForHttp(port);
-  const get = await httpGet(port, '/hi');
+  const get = await httpGet(`${base}/hi`);
   assert.equal(get.status, 200);
   assert.equal(get.body, 'hello from a function GET /hi\n');
   assert.equal(get.headers['x-fn'], 'yes');
   const post = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: 'payload' });
   assert.equal(post.status, 200);
   assert.equal(await post.text(), 'hello from a function POST /echo payload\n', 'the request body reaches the handler');
-  const boom = await httpGet(port, '/boom');
+  const boom = await httpGet(`${base}/boom`);
   assert.equal(boom.status, 500);
   assert.equal(boom.body, 'Internal Server Error\n', 'no stack in the response');
   await new Promise((r) => setTimeout(r, 100));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { isSlipwayError } from '../lib/index.js';
-import { build, freePort, rebuildDir, startProcess, stepEnv, waitForHttp, workspace } from './testkit.js';
+import { isSlipwayError, freePort } from '../lib/index.js';
+import { build, rebuildDir, startProcess, stepEnv, waitForHttp, workspace } from '../testkit/index.js';
 
 const RESTORED = '       Restoring node_modules from cache (lockfile and Node version unchanged)';
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { run } from '../lib/index.js';
+import { run, freePort } from '../lib/index.js';
 import { builtinDir } from './resolve.js';
 import { hostStepRunner } from './step.js';
-import { build, freePort, startProcess, stepEnv, waitForHttp, workspace } from './testkit.js';
+import { build, startProcess, stepEnv, waitForHttp, workspace } from '../testkit/index.js';
 
 // Any attempt to reach a package index fails fast instead of silently using the network.
 const NO_NETWORK = { PIP_INDEX_URL: 'http://127.0.0.1:9/simple', https_proxy: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' };

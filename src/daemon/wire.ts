@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/index.js';
 import { AuthService } from '../auth/index.js';
 import { AppService } from '../apps/index.js';
-import { BuildService } from '../build/index.js';
+import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Daemon, httpGet } from './harness.js';
+import { Daemon, httpGet } from '../testkit/index.js';
 
 test('every route needs the token and a refusal reveals nothing', async (t) => {
   const d = await Daemon.start(t);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { Daemon, httpGet } from './harness.js';
+import { Daemon, httpGet } from '../testkit/index.js';
 
 test('autoscale: out under a bounded load, back in after it, every decision logged with its figures', async (t) => {
   const d = await Daemon.start(t, { args: ['--autoscale-tick', '250'] });

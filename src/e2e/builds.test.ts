@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import tar from 'tar-stream';
 import type { BuildJson, ReleaseJson } from '../api/schemas.js';
 import { run, waitFor } from '../lib/index.js';
-import { commitAll, Daemon, FIXTURES, fixtureRepo, tempDir } from './harness.js';
+import { commitAll, Daemon, fixtureRepo, FIXTURES, tempDir } from '../testkit/index.js';
 
 type T = Parameters<typeof Daemon.start>[0];
 const bp = (name: string): string => path.join(FIXTURES, 'buildpacks', name);

@@ -3,7 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { run } from '../lib/index.js';
-import { Daemon, tempDir } from './harness.js';
+import { Daemon, tempDir } from '../testkit/index.js';
 
 test('the user flow of the quick start works through the real CLI', async (t) => {
   const d = await Daemon.start(t);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Daemon } from './harness.js';
+import { Daemon } from '../testkit/index.js';
 
 test('SIGKILL at any moment loses no acknowledged change', async (t) => {
   const d = await Daemon.start(t);

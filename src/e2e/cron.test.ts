@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { commitAll, Daemon } from './harness.js';
+import { commitAll, Daemon } from '../testkit/index.js';
 
 interface CronJson {
   id: string;

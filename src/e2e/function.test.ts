@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { Daemon, httpGet } from './harness.js';
+import { Daemon, httpGet } from '../testkit/index.js';
 
 test('a bare handler file deploys as a function (scale to zero by default) and answers through the router; a throwing handler gives 500 and logs the stack', async (t) => {
   const d = await Daemon.start(t);

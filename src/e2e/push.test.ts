@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import path from 'node:path';
 import { test } from 'node:test';
 import type { BuildJson, ReleaseJson } from '../api/schemas.js';
-import { commitAll, Daemon } from './harness.js';
+import { commitAll, Daemon } from '../testkit/index.js';
 
 const releases = async (d: Daemon, app: string): Promise<ReleaseJson[]> => (await d.api('GET', `/v1/apps/${app}/releases`)).json as ReleaseJson[];
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { PsJson } from '../api/schemas.js';
 import { run, waitFor } from '../lib/index.js';
-import { commitAll, Daemon, httpGet } from './harness.js';
+import { commitAll, Daemon, httpGet } from '../testkit/index.js';
 
 const listening = async (port: number | undefined): Promise<boolean> => /LISTEN/.test((await run(['ss', '-ltnH', `sport = :${port}`], { allowFailure: true })).stdout) || (await run(['ss', '-ltnH', `sport = :${port}`], { allowFailure: true })).stdout.trim() !== '';
 

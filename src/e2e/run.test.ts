@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { InstanceJson, PsJson } from '../api/schemas.js';
 import { run, waitFor } from '../lib/index.js';
-import { commitAll, Daemon, httpGet } from './harness.js';
+import { commitAll, Daemon, httpGet } from '../testkit/index.js';
 
 
 const port = (d: Daemon): string => new URL(d.info.router).port;

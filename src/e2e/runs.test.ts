@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { BIN, cleanEnv, Daemon } from './harness.js';
+import { BIN, cleanEnv, Daemon } from '../testkit/index.js';
 
 
 test('slipway run: output, exit codes 0/1/137, stdin, argv without a shell, detached runs, runs list', async (t) => {

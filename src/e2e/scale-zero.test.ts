@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { Daemon, httpGet } from './harness.js';
+import { Daemon, httpGet } from '../testkit/index.js';
 
 interface Ps {
   instances: { name: string; state: string }[];

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { PsJson } from '../api/schemas.js';
 import { run, waitFor } from '../lib/index.js';
-import { commitAll, Daemon } from './harness.js';
-import { Load } from './load.js';
+import { commitAll, Daemon, Load } from '../testkit/index.js';
 
 test('no request fails during redeploys, a rollback, config:set, scaling and a kill -9 of an instance', async (t) => {
   const d = await Daemon.start(t);

@@ -7,3 +7,4 @@ export { packageVersion } from './pkg.js';
 export { packDirectory } from './pack-dir.js';
 export { bwrapArgs, passwdFor, type SandboxSpec, type Mount } from './sandbox.js';
 export { encodeFrame, frameDecoder, RunFrame, MAX_FRAME_BYTES } from './frames.js';
+export { freePort } from './net.js';

@@ -4,7 +4,9 @@ import { PROCESS_TYPE_RULE } from './procfile.js';
 
 /**
  * app.json as Heroku defines it plus Dokku's `healthchecks` and `cron`.
- * Objects are strict: a misspelt key is an error, not a setting silently ignored.
+ * Objects are loose, as Heroku and Dokku read app.json: an unknown key is
+ * kept and reported as a warning (see unknown-keys.ts), never a failure;
+ * a known key with a wrong value is an error.
  */
 
 export interface EnvSpec {
@@ -105,7 +107,7 @@ const seconds = (message: string, positive = false) =>
 const envValue = z.union(
   [
     z.string(),
-    z.strictObject({
+    z.looseObject({
       description: z.string().optional(),
       value: z.string().optional(),
       required: z.boolean().optional(),
@@ -115,14 +117,14 @@ const envValue = z.union(
   { error: 'must be a string or an object with description, value, required or generator' },
 );
 
-const formation = z.strictObject({
+const formation = z.looseObject({
   quantity: int(0, 100, 'must be an integer ≥ 0 and ≤ 100').optional(),
   size: z.string().optional(),
   max_parallel: int(1, 1000, 'must be an integer ≥ 1').optional(),
   memory: z.string().regex(MEMORY_RULE, 'must be a size such as "512M" or "1G"').optional(),
 });
 
-const healthCheck = z.strictObject({
+const healthCheck = z.looseObject({
   type: z.enum(['startup', 'readiness', 'liveness']).default('startup'),
   name: z.string().optional(),
   path: z
@@ -141,7 +143,7 @@ const healthCheck = z.strictObject({
 });
 
 const cronEntry = z
-  .strictObject({
+  .looseObject({
     command,
     schedule: z.string().superRefine((s, ctx) => addProblem(ctx, findCronProblem(s))),
     name: z.string().min(1, 'must not be empty').optional(),
@@ -180,8 +182,8 @@ const cronList = z.array(cronEntry).superRefine((jobs, ctx) => {
   });
 });
 
-const scripts = z.strictObject({
-  dokku: z.strictObject({ predeploy: z.string().optional(), postdeploy: z.string().optional() }).optional(),
+const scripts = z.looseObject({
+  dokku: z.looseObject({ predeploy: z.string().optional(), postdeploy: z.string().optional() }).optional(),
   postdeploy: z.string().optional(),
   'pr-predestroy': z.string().optional(),
   // Heroku CI's keys: accepted so apps arriving from Heroku deploy unchanged.
@@ -189,7 +191,7 @@ const scripts = z.strictObject({
   'test-setup': z.string().optional(),
 });
 
-export const AppJsonSchema = z.strictObject({
+export const AppJsonSchema = z.looseObject({
   name: z.string().optional(),
   description: z.string().optional(),
   keywords: z.array(z.string()).optional(),
@@ -200,7 +202,7 @@ export const AppJsonSchema = z.strictObject({
   env: z.record(envKey, envValue).optional(),
   formation: z.record(processType, formation).optional(),
   scripts: scripts.optional(),
-  buildpacks: z.array(z.strictObject({ url: z.string().min(1, 'must not be empty') })).optional(),
+  buildpacks: z.array(z.looseObject({ url: z.string().min(1, 'must not be empty') })).optional(),
   stack: z.string().optional(),
   addons: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).optional(),
   environments: z.record(z.string(), z.unknown()).optional(),

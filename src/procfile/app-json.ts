@@ -1,61 +1,43 @@
 import type { z } from 'zod';
 import { SlipwayError } from '../lib/index.js';
 import { AppJsonSchema, type AppManifest } from './app-json-schema.js';
-import { describeJsonError } from './json-position.js';
+import { formatPath, parseJsonc } from './jsonc.js';
+import { findUnknownKeys } from './unknown-keys.js';
 
 export type { AppManifest, AppScripts, CronConcurrency, CronJob, EnvSpec, FormationSpec, HealthCheck, HealthCheckType } from './app-json-schema.js';
 export { nextCronRuns } from './cron.js';
 
 /** Enough to fix several mistakes per push without burying the first one. */
 const MAX_REPORTED = 10;
-const MAX_DEPTH = 64;
+
+export interface ParsedAppJson {
+  manifest: AppManifest;
+  /** Said once in the build log; never a failure (keys Slipway does not use, add-ons it cannot provision). */
+  warnings: string[];
+}
 
 /**
- * Parses app.json text. Every problem is reported with its path
+ * Parses app.json text as Heroku and Dokku read it: comments and trailing
+ * commas allowed, unknown keys kept and reported as warnings. Known keys
+ * with wrong values are errors, each reported with its path
  * (`app.json: formation.web.quantity: ...`), one per line, so a push shows
  * them all at once instead of one per attempt.
  */
-export function parseAppJson(text: string, file = 'app.json'): AppManifest {
-  const data = parseJson(text.replace(/^\uFEFF/, ''), file);
-  checkKeysAndDepth(data, [], file);
+export function parseAppJson(text: string, file = 'app.json'): ParsedAppJson {
+  const data = parseJsonc(text.replace(/^\uFEFF/, ''), file);
   const r = AppJsonSchema.safeParse(data, { error: defaultMessage });
-  if (r.success) return r.data;
+  if (r.success) return { manifest: r.data, warnings: warningsFor(data, r.data, file) };
   const problems = dedupeByPath(flattenIssues(r.error.issues, []));
   const lines = problems.slice(0, MAX_REPORTED).map((p) => located(file, p.path, p.message));
   if (problems.length > MAX_REPORTED) lines.push(`${file}: …and ${problems.length - MAX_REPORTED} more problems`);
-  const unknownTopLevel = r.error.issues.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
-  const hint = unknownTopLevel ? `supported keys: ${Object.keys(AppJsonSchema.shape).join(', ')}` : undefined;
-  throw new SlipwayError('E_APP_JSON_INVALID', lines.join('\n'), hint === undefined ? {} : { hint });
+  throw new SlipwayError('E_APP_JSON_INVALID', lines.join('\n'));
 }
 
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
-    const p = describeJsonError(text, err);
-    throw new SlipwayError('E_APP_JSON_INVALID', `${file}: invalid JSON at line ${p.line}, column ${p.column}: ${p.reason}`, {
-      hint: 'app.json must be strict JSON: double-quoted keys and strings, no comments, no trailing commas',
-      cause: err,
-    });
-  }
-}
-
-/**
- * JSON.parse keeps "__proto__" as an ordinary key, but zod's records drop it
- * without a word and any later `obj[key] = ...` copy would set a prototype.
- * JSON.parse copes with any depth while this walk and zod recurse, so bound it.
- */
-function checkKeysAndDepth(value: unknown, path: PropertyKey[], file: string): void {
-  if (typeof value !== 'object' || value === null) return;
-  const fail = (what: string): never => {
-    throw new SlipwayError('E_APP_JSON_INVALID', located(file, formatPath(path), what));
-  };
-  if (path.length > MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`);
-  for (const [key, child] of Object.entries(value)) {
-    if (key === '__proto__') fail('key "__proto__" is not allowed');
-    checkKeysAndDepth(child, [...path, Array.isArray(value) ? Number(key) : key], file);
-  }
+function warningsFor(data: unknown, manifest: AppManifest, file: string): string[] {
+  const unknown = findUnknownKeys(AppJsonSchema, data).map((u) => located(file, formatPath(u.path), `${JSON.stringify(u.key)} is not used by Slipway`));
+  const addons = (manifest.addons ?? []).map((a) => (typeof a === 'string' ? a : typeof a.plan === 'string' ? a.plan : JSON.stringify(a)));
+  if (addons.length > 0) unknown.push(`${file}: addons not provisioned (Slipway has no add-ons yet): ${addons.join(', ')}`);
+  return unknown;
 }
 
 interface Problem {
@@ -93,26 +75,12 @@ function located(file: string, path: string, message: string): string {
   return path === '' ? `${file}: ${message}` : `${file}: ${path}: ${message}`;
 }
 
-/** `formation.web.quantity`, `cron[2].schedule`, `env["odd key"]`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((seg, i) => {
-      if (typeof seg === 'number') return `[${seg}]`;
-      const key = String(seg);
-      if (/^[A-Za-z0-9_-]+$/.test(key)) return i === 0 ? key : `.${key}`;
-      return `[${JSON.stringify(key)}]`;
-    })
-    .join('');
-}
-
 /** Messages for checks that carry none of their own, in the same voice as ours. */
 function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
       return `must be ${article(issue.expected)} (got ${describe(issue.input)})`;
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'invalid_value':
       return `must be ${issue.values.length > 1 ? 'one of ' : ''}${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':

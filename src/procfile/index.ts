@@ -1,8 +1,8 @@
 /** Procfile: `type: command` lines → process types in file order; `web` is the one that gets `$PORT`. */
 export { parseProcfile, isWebType, PROCESS_TYPE_RULE, MAX_PROCESS_TYPES, MAX_PROCFILE_LINE_BYTES, type ProcessTypes } from './procfile.js';
 
-/** app.json: Heroku's manifest plus Dokku's healthchecks and cron, validated strictly (unknown keys rejected). */
-export { parseAppJson } from './app-json.js';
+/** app.json: Heroku's manifest plus Dokku's healthchecks and cron; JSON with comments; unknown keys are warnings. */
+export { parseAppJson, type ParsedAppJson } from './app-json.js';
 export { MEMORY_RULE, type AppManifest, type AppScripts, type CronConcurrency, type CronJob, type EnvSpec, type FormationSpec, type HealthCheck, type HealthCheckType } from './app-json-schema.js';
 
 /** Cron schedules (5-field crontab syntax or @daily-style nicknames): validation and upcoming run times. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import test from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { get, startBackend, startRouter } from './harness.js';
+import { get, startBackend, startRouter } from '../testkit/index.js';
 
 test('activator: hold, wake once, release in order; 503 on crash, full queue and timeout', async (t) => {
   const wakes: string[] = [];

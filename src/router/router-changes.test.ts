@@ -3,7 +3,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import test from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { answeredBy, get, startBackend, startRouter, stopBackend, type Backend } from './harness.js';
+import { answeredBy, get, startBackend, startRouter, stopBackend, type Backend } from '../testkit/index.js';
 
 test('leastconn: both targets of an app receive requests', async (t) => {
   const { router, port } = await startRouter(t);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import test from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { get, startBackend, startRouter } from './harness.js';
+import { get, startBackend, startRouter } from '../testkit/index.js';
 
 /** Writes raw bytes to the router and returns what comes back until it closes (or `until` matches). */
 function raw(port: number, data: string | Buffer, until?: RegExp): Promise<string> {

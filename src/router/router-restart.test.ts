@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { answeredBy, get, startBackend, startRouter } from './harness.js';
+import { answeredBy, get, startBackend, startRouter } from '../testkit/index.js';
 import { showProc } from './runtime-api.js';
 
 /** Alive and not a zombie (a killed child of a reparented process can stay <defunct> here). */

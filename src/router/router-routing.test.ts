@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { waitFor } from '../lib/index.js';
-import { answeredBy, get, startBackend, startRouter } from './harness.js';
+import { answeredBy, get, startBackend, startRouter } from '../testkit/index.js';
 
 test('routing by Host through HAProxy', async (t) => {
   const { router, port, logs } = await startRouter(t, { requestTimeoutMs: 400 });

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
-import net, { isIP, isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import os from 'node:os';
-import { writeFileAtomic } from '../lib/index.js';
+import { freePort, writeFileAtomic } from '../lib/index.js';
 import { AccessLogListener } from './access-log.js';
 import { Activator } from './activator.js';
 import { backendName, ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
@@ -336,15 +336,4 @@ async function resolveIp(host: string): Promise<string> {
   return isIP(host) ? host : (await lookup(host)).address;
 }
 
-/** Binds port 0 to learn a free port, then lets go of it for HAProxy. */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 

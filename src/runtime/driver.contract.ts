@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { waitFor } from '../lib/index.js';
+import { freePort, waitFor } from '../lib/index.js';
 import type { Driver, ProcessSpec } from './driver.js';
 
 /**
@@ -110,11 +109,3 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { freePort } from '../lib/index.js';
 
 /**
  * Picks free loopback ports for instances. The kernel chooses (listen on 0),
@@ -21,16 +22,6 @@ export class PortAllocator {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves true once something accepts TCP connections on the port. */
 export function accepts(port: number, timeoutMs = 500): Promise<boolean> {

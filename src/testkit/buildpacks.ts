@@ -1,19 +1,16 @@
-// Shared by the buildpacks tests (the name keeps Node's test runner from treating it as a test file).
+// The buildpacks' part of the kit: real buildpacks run on the host in temp workspaces.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '../lib/index.js';
-import { resolveBuildpacks, type BuildpackRef } from './index.js';
-import { builtinRefs } from './ref.js';
-import { runBuildpacks, type BuildpackRunResult } from './run.js';
-import { hostStepRunner } from './step.js';
-
-export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+import { resolveBuildpacks, type BuildpackRef } from '../buildpacks/index.js';
+import { builtinRefs } from '../buildpacks/ref.js';
+import { runBuildpacks, type BuildpackRunResult } from '../buildpacks/run.js';
+import { hostStepRunner } from '../buildpacks/step.js';
+import { FIXTURES } from './fixtures.js';
+import { httpGet, type Reply } from './http.js';
+import { tempDir } from './temp.js';
 
 /**
  * The clean env a build gets, plus the host's CA and proxy settings passed through on purpose:
@@ -30,12 +27,6 @@ export function stepEnv(extra: Record<string, string> = {}): Record<string, stri
   return { ...env, ...extra };
 }
 
-export async function tempDir(t: TestContext, prefix = 'slipway-bp-'): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 export interface Workspace {
   root: string;
   buildDir: string;
@@ -45,7 +36,7 @@ export interface Workspace {
 
 /** A temp workspace with a copy of fixtures/apps/<app> as the build dir. */
 export async function workspace(t: TestContext, app?: string): Promise<Workspace> {
-  const root = await tempDir(t);
+  const root = tempDir(t, 'slipway-bp-');
   const ws = { root, buildDir: path.join(root, 'build'), cacheDir: path.join(root, 'cache'), envDir: path.join(root, 'env') };
   await Promise.all([mkdir(ws.cacheDir), mkdir(ws.envDir)]);
   if (app) await cp(path.join(FIXTURES, 'apps', app), ws.buildDir, { recursive: true });
@@ -84,14 +75,6 @@ export async function build(
   }
 }
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 /** Starts a long-running process, killed in t.after(). */
 export function startProcess(t: TestContext, argv: string[], opts: { cwd: string; env: Record<string, string> }): ChildProcess {
   const [cmd, ...args] = argv;
@@ -103,26 +86,7 @@ export function startProcess(t: TestContext, argv: string[], opts: { cwd: string
   return child;
 }
 
-export interface HttpReply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A raw HTTP request: the path is sent exactly as given (no URL normalisation of `..`). */
-export function httpGet(port: number, rawPath: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: rawPath, method: opts.method ?? 'GET', headers: opts.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-export function waitForHttp(port: number): Promise<HttpReply> {
-  return waitFor(() => httpGet(port, '/'), { timeoutMs: 10_000, what: `HTTP on port ${port}` });
+/** The first answer of a server starting on PORT (any status). */
+export function waitForHttp(port: number): Promise<Reply> {
+  return waitFor(() => httpGet(`http://127.0.0.1:${port}/`), { timeoutMs: 10_000, what: `HTTP on port ${port}` });
 }

@@ -31,6 +31,7 @@ export interface PipelineResult {
 export async function runPipeline(p: PipelineInput): Promise<PipelineResult> {
   await extractArchive(p.src.archive, p.ws.app);
   const manifests = readManifests(p.ws.app);
+  for (const w of manifests.warnings) p.log(` !     warning: ${w}`);
   const { refs, detect } = chooseBuildpacks(p.app, manifests);
   const buildpacks = await privateCopies(await resolveBuildpacks(refs, { workDir: p.ws.buildpacks, log: p.log }), p.ws);
   await prepareForUser(p.ws, p.app.name, p.app.uid, p.config);

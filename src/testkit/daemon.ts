@@ -1,16 +1,13 @@
-import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, waitFor, type RunResult } from '../lib/index.js';
+import { cleanEnv, fixtureRepo, GIT_IDENTITY } from './fixtures.js';
+import { tempDir, type After } from './temp.js';
 
+/** The compiled `slipway` executable. */
 export const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
-
-interface After {
-  after(fn: () => unknown): void;
-}
 
 export interface ServerInfo {
   pid: number;
@@ -18,19 +15,6 @@ export interface ServerInfo {
   router: string;
   domain: string;
   version: string;
-}
-
-/** An environment without the developer's own Slipway settings or saved login. */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLIPWAY_') && !k.startsWith('NODE_TEST')) env[k] = v;
-  return { ...env, ...extra };
-}
-
-export function tempDir(t: After, prefix = 'slipway-test-'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /** A real `slipway server` child process on port 0 in a temp home. */
@@ -124,43 +108,4 @@ export class Daemon {
     }
     return { status: res.status, json, text };
   }
-}
-
-/** A GET with an explicit Host header (fetch does not allow setting Host). */
-export function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.setTimeout(30_000, () => req.destroy(new Error(`GET ${url} timed out`)));
-  });
-}
-
-export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
-
-const GIT_IDENTITY = {
-  GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com',
-  GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1',
-};
-
-/** Copies fixtures/apps/NAME into a temp dir and makes it a git repo with one commit on main. */
-export async function fixtureRepo(t: After, name: string): Promise<string> {
-  const dir = tempDir(t, `app-${name}-`);
-  cpSync(path.join(FIXTURES, 'apps', name), dir, { recursive: true });
-  const env = cleanEnv(GIT_IDENTITY);
-  await run(['git', 'init', '-q', '-b', 'main'], { cwd: dir, env });
-  await run(['git', 'add', '-A'], { cwd: dir, env });
-  await run(['git', 'commit', '-qm', 'init'], { cwd: dir, env });
-  return dir;
-}
-
-export async function commitAll(dir: string, message: string): Promise<string> {
-  const env = cleanEnv(GIT_IDENTITY);
-  await run(['git', 'add', '-A'], { cwd: dir, env });
-  await run(['git', 'commit', '-qm', message], { cwd: dir, env });
-  return (await run(['git', 'rev-parse', 'HEAD'], { cwd: dir, env })).stdout.trim();
 }

@@ -1,17 +1,13 @@
-// Test helpers for the router: real HAProxy, real Node backends on
-// 127.0.0.1:0, everything released in t.after(). (Not named *.test.ts or
-// test-*.ts: node --test would run it as a test file.)
-import http from 'node:http';
+// The router's part of the kit: real HAProxy, real Node backends on
+// 127.0.0.1:0, everything released in t.after().
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Router } from './router.js';
-import type { RouteTarget, RouterOptions } from './types.js';
-
-export interface After {
-  after: (fn: () => unknown) => void;
-}
+import { Router, type RouteTarget, type RouterOptions } from '../router/index.js';
+import { httpGet, type Reply } from './http.js';
+import type { After } from './temp.js';
 
 export interface Backend {
   port: number;
@@ -76,33 +72,16 @@ export async function startRouter(t: After, opts: Partial<RouterOptions> = {}): 
     ...opts,
   });
   t.after(async () => {
-    await router.stop();
+    await router.stop(); // before the run dir goes: HAProxy reads its files until it is stopped
     rmSync(runDir, { recursive: true, force: true });
   });
   const { url, port } = await router.start();
   return { router, url, port, logs };
 }
 
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /** One request to the router with the given Host header. */
 export function get(port: number, host: string, opts: { path?: string; method?: string; headers?: http.OutgoingHttpHeaders; agent?: http.Agent } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const o = { host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: { host, ...opts.headers }, agent: opts.agent ?? false };
-    const req = http.request(o, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return httpGet(`http://127.0.0.1:${port}${opts.path ?? '/'}`, { host, ...opts.headers }, { method: opts.method, agent: opts.agent });
 }
 
 /** The backend port that answered (from the default handler's JSON body). */

@@ -6,6 +6,8 @@ import { SlipwayError } from '../lib/index.js';
 export interface Manifests {
   procfile: ProcessTypes | undefined;
   appJson: AppManifest | undefined;
+  /** app.json's warnings (keys Slipway does not use), for the build log. */
+  warnings: string[];
 }
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -20,9 +22,11 @@ export function readManifests(appDir: string): Manifests {
   const procfile = readInside(appDir, 'Procfile');
   const appJson = readInside(appDir, 'app.json');
   checkInside(appDir, 'package.json');
+  const parsed = appJson === undefined ? undefined : parseAppJson(appJson);
   return {
     procfile: procfile === undefined ? undefined : parseProcfile(procfile),
-    appJson: appJson === undefined ? undefined : parseAppJson(appJson),
+    appJson: parsed?.manifest,
+    warnings: parsed?.warnings ?? [],
   };
 }
 

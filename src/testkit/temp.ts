@@ -1,0 +1,17 @@
+// The one test kit (ARCHITECTURE.md: `testkit/`). Not named *.test.ts, so
+// node --test does not run these files as tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** What the kit needs of a test context: somewhere to register cleanup. */
+export interface After {
+  after(fn: () => unknown): void;
+}
+
+/** A fresh directory under the OS temp dir, removed in t.after(). */
+export function tempDir(t: After, prefix = 'slipway-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
