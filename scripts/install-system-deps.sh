@@ -5,6 +5,8 @@
 #   zstd       – slug compression
 #   haproxy    – the router's data plane
 #   python3-venv, make, g++ – the python buildpack; building better-sqlite3 from source
+#   perl-base  – the sandbox's env loader (Essential on Debian; checked anyway)
+#   gcc        – the security tests compile an LD_PRELOAD probe
 #   docker-registry – a real OCI registry on loopback for the image push tests
 # As root it installs them; otherwise it prints the exact command to run.
 set -euo pipefail
@@ -17,6 +19,8 @@ command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v make >/dev/null || need+=(make)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v g++ >/dev/null || need+=(g++)
+command -v cc >/dev/null || need+=(gcc)
+command -v perl >/dev/null || need+=(perl-base)
 # Builds use Debian's python3 (readable by every app user), not a per-user one.
 if [ -x /usr/bin/python3 ]; then
   /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)

@@ -1,4 +1,5 @@
 /** The HTTP API under /v1/: parse → validate → call a service → serialize. Every route needs the token. */
-export { buildApi, BODY_LIMIT, type ApiDeps } from './server.js';
+export { buildApi, BODY_LIMIT } from './server.js';
+export type { ApiDeps } from './deps.js';
 export { toHttpError, statusOf } from './error-map.js';
 export type { AppJson, ReleaseJson, ConfigPatchJson, ServerJson, ErrorJson } from './schemas.js';

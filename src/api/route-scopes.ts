@@ -58,6 +58,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, RouteScope>> = {
   'POST /v1/tokens': { scope: 'admin' },
   'DELETE /v1/tokens/:id': { scope: 'admin' },
   'GET /v1/audit': { scope: 'admin' },
+  'GET /v1/apps/:name/metrics': { scope: 'read', app: 'name' },
+  'GET /v1/metrics/summary': { scope: 'read' },
+  'GET /metrics': { scope: 'admin' }, // every app's figures
 };
 
 export function routeKey(method: string, url: string): string {

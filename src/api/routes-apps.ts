@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { SETTING_DOCS, type AppView } from '../apps/index.js';
 import type { ReleaseRow } from '../releases/index.js';
 import { principalOf } from './guard.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 import { CreateAppBody, parseBody, type AppJson, type ConfigPatchJson, type ReleaseJson } from './schemas.js';
 
 type NameParams = { Params: { name: string } };

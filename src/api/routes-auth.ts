@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TokenRow } from '../auth/index.js';
 import { SlipwayError } from '../lib/index.js';
 import { parseBody, type AccessJson, type AuditJson, type TokenJson, type UserJson } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 const UserBody = z.strictObject({ name: z.string(), admin: z.boolean().default(false) });
 const TokenBody = z.strictObject({

@@ -4,7 +4,7 @@ import { receiveUpload, validateBuildpackSpecs, type BuildApp } from '../builds/
 import { SlipwayError } from '../lib/index.js';
 import { toHttpError } from './error-map.js';
 import { parseBody, type BuildJson } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 type NameParams = { Params: { name: string } };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureRepo, serveGit } from '../git/index.js';
 import { principalOf } from './guard.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 /**
  * Git smart HTTP at /git/APP.git/... on the API listener, behind the same

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { formatEntry, parseLogFilter, type LogEntry } from '../logs/index.js';
 import { parseBody } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 type NameParams = { Params: { name: string } };
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SlipwayError } from '../lib/index.js';
 import type { AutoscaleView } from '../supervisor/index.js';
 import { parseBody, type AutoscaleJson, type PsJson } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 type NameParams = { Params: { name: string } };
 

@@ -7,7 +7,7 @@ import { DEFAULT_RUN_TIMEOUT_MS } from '../scheduler/index.js';
 import { guardRequest } from './guard.js';
 import { toHttpError } from './error-map.js';
 import { parseBody } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 
 const RunSpec = z.strictObject({
   command: z.array(z.string().max(32 * 1024, 'each argument is at most 32 KiB')).min(1, 'give a command').max(512, 'at most 512 arguments'),

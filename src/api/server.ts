@@ -1,14 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { AppService } from '../apps/index.js';
-import type { BuildService } from '../builds/index.js';
-import type { HookEnv } from '../git/index.js';
-import type { LogStore } from '../logs/index.js';
-import type { Autoscaler, Operations } from '../supervisor/index.js';
-import type { CronService, RunService } from '../scheduler/index.js';
-import type { ConfigService } from '../config/index.js';
-import type { ReleaseService } from '../releases/index.js';
 import { SlipwayError } from '../lib/index.js';
-import type { AuthService } from '../auth/index.js';
 import { installGuard } from './guard.js';
 import { authRoutes } from './routes-auth.js';
 import { toHttpError } from './error-map.js';
@@ -16,31 +7,10 @@ import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
+import { metricRoutes } from './routes-metrics.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
-import type { ServerJson } from './schemas.js';
-
-export interface ApiDeps {
-  home: string;
-  apps: AppService;
-  builds: BuildService;
-  ops: Operations;
-  runs: RunService;
-  cron: CronService;
-  autoscaler: Autoscaler;
-  logs: LogStore;
-  /** How git's pre-receive hook reaches the build endpoint. */
-  hook: HookEnv;
-  config: ConfigService;
-  releases: ReleaseService;
-  /** Who a token is and what it may do; read on every request, so a new or revoked token counts at once. */
-  auth: AuthService;
-  server(): ServerJson;
-  webUrl(app: string): string;
-  /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */
-  route(app: string): Promise<void>;
-  gitUrl(app: string): string;
-}
+import type { ApiDeps } from './deps.js';
 
 /** JSON bodies above this get 413 before any parsing: config is capped at 64 KiB per app anyway. */
 export const BODY_LIMIT = 256 * 1024;
@@ -75,5 +45,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   logRoutes(api, deps);
   runRoutes(api, deps);
   authRoutes(api, deps);
+  metricRoutes(api, deps);
   return api;
 }

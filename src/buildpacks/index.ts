@@ -11,7 +11,7 @@ export { parseBuildpackRef, builtinRefs, BUILTIN_ORDER, type BuildpackRef, type 
 export { resolveBuildpacks, type ResolvedBuildpack } from './resolve.js';
 
 /** The step-runner seam: `hostStepRunner` runs unsandboxed (tests); the daemon supplies a sandboxed one. */
-export { hostStepRunner, type StepRunner, type StepResult } from './step.js';
+export { hostStepRunner, runStep, type StepRunner, type StepResult } from './step.js';
 
 /** Runs detect → compile → release and merges the release output (last process types win). */
 export { runBuildpacks, type BuildLayout, type BuildpackRunResult, type RunBuildpacksOptions } from './run.js';

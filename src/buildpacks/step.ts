@@ -18,19 +18,33 @@ export type StepRunner = (
  * stdout is collected for the caller (detect names, release YAML); when onLine is given,
  * stdout and stderr are also streamed to it line by line so a long compile shows progress.
  */
-export const hostStepRunner: StepRunner = (argv, opts) => {
+export const hostStepRunner: StepRunner = (argv, opts) => runStep(argv, opts);
+
+/**
+ * hostStepRunner, plus bytes written to extra descriptors of the child
+ * (a sandbox reads its environment from one, so it is on no argv).
+ */
+export function runStep(argv: string[], opts: Parameters<StepRunner>[1] & { fds?: Record<number, Buffer> }): Promise<StepResult> {
   const [cmd, ...args] = argv;
-  if (!cmd) return Promise.reject(new TypeError('hostStepRunner: empty argv'));
+  if (!cmd) return Promise.reject(new TypeError('runStep: empty argv'));
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdio: ('pipe' | 'ignore')[] = ['ignore', 'pipe', 'pipe'];
+    for (const fd of Object.keys(opts.fds ?? {})) stdio[Number(fd)] = 'pipe';
+    for (let i = 3; i < stdio.length; i++) stdio[i] ??= 'ignore';
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, shell: false, stdio });
+    for (const [fd, data] of Object.entries(opts.fds ?? {})) {
+      const w = child.stdio[Number(fd)] as NodeJS.WritableStream;
+      w.on('error', () => undefined); // it exited before reading: its exit status says why
+      w.end(data);
+    }
     const out: Buffer[] = [];
     const outLines = lineSplitter(opts.onLine);
     const errLines = lineSplitter(opts.onLine);
-    child.stdout.on('data', (b: Buffer) => {
+    child.stdout?.on('data', (b: Buffer) => {
       out.push(b);
       outLines.push(b);
     });
-    child.stderr.on('data', (b: Buffer) => errLines.push(b));
+    child.stderr?.on('data', (b: Buffer) => errLines.push(b));
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
       outLines.end();
@@ -38,7 +52,7 @@ export const hostStepRunner: StepRunner = (argv, opts) => {
       resolve({ exitCode, signal, stdout: Buffer.concat(out).toString('utf8') });
     });
   });
-};
+}
 
 /** Cuts a byte stream into lines (LF or CRLF); a partial last line is flushed on end(). */
 function lineSplitter(onLine: ((line: string) => void) | undefined): { push(b: Buffer): void; end(): void } {

@@ -1,5 +1,5 @@
-import { hostStepRunner, type StepRunner } from '../buildpacks/index.js';
-import { bwrapArgs, type Mount } from '../lib/index.js';
+import { runStep, type StepRunner } from '../buildpacks/index.js';
+import { bwrapArgs, sandboxEnv, SANDBOX_ENV_FD, type Mount } from '../lib/index.js';
 import type { Workspace } from './workspace.js';
 import { isRoot } from './workspace.js';
 
@@ -47,6 +47,7 @@ export function sandboxedStepRunner(opts: SandboxOptions): StepRunner {
       groupFile: opts.ws.group,
     });
     const full = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', 'timeout', '-s', 'KILL', `${secs}s`, ...inner];
-    return hostStepRunner(full, { cwd: '/', env: { PATH: '/usr/bin:/bin' }, onLine: step.onLine });
+    // the step's env (config, proxy credentials) goes through the env fd, never argv
+    return runStep(full, { cwd: '/', env: { PATH: '/usr/bin:/bin' }, onLine: step.onLine, fds: { [SANDBOX_ENV_FD]: sandboxEnv(step.env) } });
   };
 }

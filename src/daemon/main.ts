@@ -34,6 +34,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
   writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
   process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
+  p.metrics.start();
   void p.ops
     .boot()
     .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true))))
@@ -47,6 +48,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     process.stderr.write(`slipway: ${signal} received, stopping\n`);
     // attached runs and log tails are long-lived: they end with their instances, not before
     p.autoscaler.stop();
+    p.metrics.stop();
     const closing = p.api.close();
     await p.supervisor.shutdown(SHUTDOWN_GRACE_MS);
     p.api.server.closeAllConnections();

@@ -10,12 +10,13 @@ import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';
 import { LogStore } from '../logs/index.js';
+import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
-import { AuthStore, AutoscaleStore, BuildStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, MetricStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -35,6 +36,7 @@ export interface Platform {
   cron: CronService;
   autoscaler: Autoscaler;
   logs: LogStore;
+  metrics: Metrics;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
   urls: Urls;
@@ -61,6 +63,7 @@ export function wire(settings: Settings): Platform {
     onRouterLog: (app, line) => {
       const status = /\bstatus=(\d{3})\b/.exec(line)?.[1];
       if (status) ops.rates.record(app, Number(status));
+      metrics.routerLine(app, line);
       logs.append(app, { source: 'router', line: line.replace(/dyno=(\S+?)_[0-9a-f]{6}\b/, 'dyno=$1') });
     },
     activator: {
@@ -104,6 +107,7 @@ export function wire(settings: Settings): Platform {
     {
       destroyed: (app) => {
         cron.stop(app.name);
+        metrics.forget(app.name);
         web.delete(app.name);
         logs.removeApp(app.name);
       },
@@ -123,6 +127,7 @@ export function wire(settings: Settings): Platform {
     beforeDeploy: (app) => autoscaler.beforeDeploy(app),
     scalesToZero: (app) => autoscaler.scalesToZero(app),
     deployed: (app) => {
+      metrics.deployed(app);
       void cron.sync(app);
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
     },
@@ -163,6 +168,17 @@ export function wire(settings: Settings): Platform {
   // workspaces removed: no half release is ever resumed or kept.
   const buildStore = new BuildStore(db);
   buildStore.failInterrupted();
+  const metrics: Metrics = new Metrics({
+    store: new MetricStore(db),
+    apps: () => store.listApps().map((a) => a.name),
+    instances: (app) => supervisor.ps(app),
+    pids: (app) => supervisor.pids(app),
+    daemon: () => {
+      const b = buildStore.active();
+      return { buildsRunning: b.running, buildsPending: b.pending, routerReloads: router.reloads };
+    },
+    intervalMs: settings.metricsIntervalMs,
+  });
   rmSync(path.join(home, 'builds'), { recursive: true, force: true });
 
   // git's pre-receive hook calls back into the API with a token that lives
@@ -196,6 +212,7 @@ export function wire(settings: Settings): Platform {
     cron,
     autoscaler,
     logs,
+    metrics,
     hook,
     config: new ConfigService(store),
     releases,
@@ -205,7 +222,7 @@ export function wire(settings: Settings): Platform {
     route,
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, version, urls, hook };
+  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
 }
 
 function fromRow(r: AutoscaleRow): AutoscaleRule {

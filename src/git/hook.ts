@@ -5,6 +5,8 @@
 // push; anything else rejects it and leaves the ref where it was.
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
+// lib/ndjson directly, not lib/index: this program starts on every push, so it loads only what it uses
+import { readNdjson } from '../lib/ndjson.js';
 import { pickDeploy, type RefUpdate } from './refs.js';
 
 async function readUpdates(): Promise<RefUpdate[]> {
@@ -46,22 +48,12 @@ async function main(): Promise<number> {
 async function printBuildStream(res: Response): Promise<number> {
   if (!res.body) return 1;
   let ok = false;
-  let rest = '';
-  const decoder = new TextDecoder();
-  const handle = (line: string): void => {
-    if (!line) return;
-    const msg = JSON.parse(line) as { log?: string; result?: { status: string }; error?: { message: string; hint?: string } };
+  for await (const value of readNdjson(res.body as AsyncIterable<Uint8Array>)) {
+    const msg = value as { log?: string; result?: { status: string }; error?: { message: string; hint?: string } };
     if (msg.log !== undefined) say(msg.log);
     if (msg.result?.status === 'succeeded') ok = true;
     if (msg.error && !res.ok) say(` !     ${msg.error.message}${msg.error.hint ? `\n !     ${msg.error.hint}` : ''}`);
-  };
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    rest += decoder.decode(chunk, { stream: true });
-    const lines = rest.split('\n');
-    rest = lines.pop() ?? '';
-    lines.forEach(handle);
   }
-  handle(rest);
   return ok ? 0 : 1;
 }
 

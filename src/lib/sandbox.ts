@@ -10,6 +10,11 @@ export interface Mount {
 
 export interface SandboxSpec {
   argv: string[];
+  /**
+   * The command's environment. It is never on any argv: the caller writes
+   * `sandboxEnv(env)` to fd SANDBOX_ENV_FD, and the loader reads it after
+   * the switch to the app's user (see ENV_LOADER).
+   */
   env: Record<string, string>;
   cwd: string;
   /** Numeric user and group the command runs as; omitted = the caller's own (no switch). */
@@ -30,6 +35,39 @@ export interface SandboxSpec {
 const SYSTEM_DIRS = ['/usr', '/etc', '/opt'];
 const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
 
+/** The descriptor the sandbox reads its command's environment from. */
+export const SANDBOX_ENV_FD = 5;
+
+/** What the privileged part of the chain (bwrap, setpriv) runs with: fixed, nothing of the app's. */
+const FIXED_ENV = ['PATH', '/usr/bin:/bin'];
+
+/**
+ * Runs as the app's user with no capabilities: reads NUL-separated
+ * `KEY=value` records from the fd given as $ARGV[0], closes it, and execs the
+ * rest of argv with exactly that environment. Perl (perl-base is Essential on
+ * Debian) rather than bash: bash refuses to export readonly names such as
+ * SHELLOPTS or UID, and a config var may use any name. A constant program:
+ * nothing of the app is pasted in.
+ */
+export const ENV_LOADER = [
+  'my $fd = shift @ARGV; shift @ARGV if @ARGV && $ARGV[0] eq "--";',
+  'open(my $in, "<&=", $fd) or die "slipway: no environment on fd $fd: $!\\n";',
+  'my $d = do { local $/; <$in> }; close $in;',
+  '%ENV = (); for my $kv (split /\\0/, defined $d ? $d : "") { my ($k, $v) = split /=/, $kv, 2; $ENV{$k} = defined $v ? $v : "" if length $k }',
+  'exec { $ARGV[0] } @ARGV; print STDERR "slipway: cannot run $ARGV[0]: $!\\n"; exit 127;',
+].join(' ');
+
+/** The bytes to write to SANDBOX_ENV_FD for an environment. */
+export function sandboxEnv(env: Record<string, string>): Buffer {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(env)) {
+    // keys come validated from config (or are the platform's own); a NUL or '=' would shift the records
+    if (!k || k.includes('=') || k.includes('\0') || v.includes('\0')) throw new TypeError(`sandboxEnv: invalid variable ${JSON.stringify(k)}`);
+    parts.push(`${k}=${v}\0`);
+  }
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
 /**
  * Builds the bubblewrap argv for a spec (a pure function: tested by asserting
  * the array). Own PID/IPC/UTS namespaces, read-only system, private /tmp,
@@ -38,7 +76,11 @@ const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
  * packages and instances listen on ports the router reaches.
  *
  * Dropping to the app's user is done inside by `setpriv` (bwrap's own --uid
- * needs a user namespace, which would map the app to root outside).
+ * needs a user namespace, which would map the app to root outside). bwrap
+ * and setpriv run privileged, so they see only FIXED_ENV: the app's
+ * environment (LD_PRELOAD, ...) is read from SANDBOX_ENV_FD by ENV_LOADER
+ * after setpriv has dropped uid, groups and every capability, and it is on
+ * no argv, where any user of the host could read it with `ps`.
  */
 export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' | 'link' | 'none' = probe): string[] {
   const a: string[] = ['bwrap', '--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
@@ -69,16 +111,14 @@ export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' |
   }
   for (const t of spec.tmpfs ?? []) a.push('--perms', '1777', '--tmpfs', t);
   for (const l of spec.links ?? []) a.push('--symlink', l.target, l.path);
-  a.push('--chdir', spec.cwd, '--clearenv');
-  for (const [k, v] of Object.entries(spec.env)) a.push('--setenv', k, v);
-  a.push('--');
+  a.push('--chdir', spec.cwd, '--clearenv', '--setenv', ...FIXED_ENV, '--');
   if (spec.uid !== undefined) {
     const gid = spec.gid ?? spec.uid;
     // --pdeathsig again after the uid switch: changing uid clears the one bwrap set, and without it
     // a sandbox whose PID 1 is the app (--as-pid-1) would outlive a killed bwrap
-    a.push('setpriv', `--reuid=${spec.uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--pdeathsig', 'KILL', '--');
+    a.push('setpriv', `--reuid=${spec.uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs', '--pdeathsig', 'KILL', '--');
   }
-  a.push(...spec.argv);
+  a.push('perl', '-e', ENV_LOADER, String(SANDBOX_ENV_FD), '--', ...spec.argv);
   return a;
 }
 

@@ -47,6 +47,8 @@ export class Router {
   private stale = false;
   private pendingReload: Promise<void> | undefined;
   private lastReloadAt = 0;
+  /** HAProxy reloads since start (a Prometheus counter). */
+  reloads = 0;
   private stopped = false;
   private activator: Activator | undefined;
   private activatorPort = 0;
@@ -240,6 +242,7 @@ export class Router {
     if (!this.proc?.up || this.stopped) return;
     await this.writeCheckedFiles();
     this.lastReloadAt = Date.now();
+    this.reloads++;
     await this.proc.reload();
     this.markLoaded();
   }

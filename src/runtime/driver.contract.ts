@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { freePort, waitFor } from '../lib/index.js';
+import { buildCapProbe, freePort, probeReports, run, waitFor } from '../lib/index.js';
 import type { Driver, ProcessSpec } from './driver.js';
 
 /**
@@ -98,6 +98,32 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
     assert.ok(exit.signal === 'SIGKILL' || exit.code === 137, JSON.stringify(exit));
     assert.ok(Date.now() - t0 >= 700, 'waited for the grace period');
     assert.ok(lines.includes('stdout: ignoring'));
+  });
+
+  test(`${name}: LD_PRELOAD from the env loads only into unprivileged processes (no uid 0, no capability, no_new_privs)`, async (t) => {
+    const dir = root(t, {});
+    await buildCapProbe(path.join(dir, 'lib'));
+    for (const extra of [{}, { argv: ['/bin/true'] }, { gated: true }] as Partial<ProcessSpec>[]) {
+      const { lines, io } = collect();
+      const inst = await newDriver(t).start(spec(dir, '/bin/true', { ...extra, env: { PATH: '/usr/bin:/bin', LD_PRELOAD: '/app/lib/probe.so' } }), io);
+      inst.open();
+      assert.deepEqual(await inst.exited, { code: 0, signal: null }, lines.join('\n'));
+      const reports = probeReports(lines.join('\n'));
+      assert.ok(reports.some((r) => r.comm === 'true'), `the probe ran in the command (${JSON.stringify(extra)}): ${lines.join('\n')}`);
+      assert.deepEqual(reports.filter((r) => r.privileged).map((r) => r.line), [], JSON.stringify(extra));
+    }
+  });
+
+  test(`${name}: env values are on no process's argv: \`ps -eo args\` as another user shows none`, async (t) => {
+    const dir = root(t, {});
+    const secret = `hunter2-${Math.random().toString(36).slice(2)}`;
+    const { lines, io } = collect();
+    const inst = await newDriver(t).start(spec(dir, 'echo "up ${#DB_PASSWORD}"; exec sleep 60', { env: { PATH: '/usr/bin:/bin', DB_PASSWORD: secret } }), io);
+    t.after(() => inst.stop(100));
+    await waitFor(() => lines.includes(`stdout: up ${secret.length}`) || undefined, { timeoutMs: 10_000, what: 'the instance to see its env' });
+    const ps = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'ps', '-eo', 'args'], { env: { PATH: '/usr/bin:/bin' } });
+    assert.ok(ps.stdout.includes('sleep 60'), 'ps sees the instance');
+    assert.ok(!ps.stdout.includes(secret), 'the value is on no argv');
   });
 
   test(`${name}: a memory limit stops an instance that goes past it`, async (t) => {

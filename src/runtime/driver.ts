@@ -43,6 +43,8 @@ export interface ExitInfo {
 
 export interface Instance {
   readonly id: string;
+  /** The host pid whose process tree is the whole instance (for memory/CPU figures); absent where the driver has none on this host. */
+  readonly pid?: number;
   /** Settles when the instance's process has exited, for whatever reason. */
   readonly exited: Promise<ExitInfo>;
   /** SIGTERM, then SIGKILL after graceMs; resolves when it has exited. */

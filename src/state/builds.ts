@@ -49,6 +49,12 @@ export class BuildStore {
     this.db.prepare('UPDATE builds SET buildpacks = ? WHERE id = ?').run(JSON.stringify(buildpacks), id);
   }
 
+  /** Builds waiting for their app's queue and building now (a Prometheus gauge). */
+  active(): { running: number; pending: number } {
+    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM builds WHERE status IN ('pending', 'running') GROUP BY status").all() as { status: string; n: number }[];
+    return { running: rows.find((r) => r.status === 'running')?.n ?? 0, pending: rows.find((r) => r.status === 'pending')?.n ?? 0 };
+  }
+
   finish(id: string, outcome: { status: 'succeeded'; release: number } | { status: 'failed'; error: string }): void {
     this.db
       .prepare('UPDATE builds SET status = ?, release_version = ?, error = ?, finished_at = ? WHERE id = ?')

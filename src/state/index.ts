@@ -4,4 +4,5 @@ export { Store, type AppRow, type ReleaseRow, type NewRelease, type FormationRow
 export { BuildStore, type BuildRow, type BuildStatus } from './builds.js';
 export { RunStore, type RunRow } from './runs.js';
 export { AutoscaleStore, type AutoscaleRow, type AutoscaleRule } from './autoscale.js';
+export { MetricStore, type MetricRow } from './metrics.js';
 export { AuthStore, type UserRow, type TokenRow, type AccessRow, type AuditRow, type NewAudit } from './auth.js';

@@ -122,9 +122,21 @@ export const migrations: readonly { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 7,
+    sql: `
+      CREATE TABLE metric_points (
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        res    INTEGER NOT NULL,
+        t      INTEGER NOT NULL,
+        data   TEXT NOT NULL,
+        PRIMARY KEY (app_id, res, t)
+      ) WITHOUT ROWID;
+      `,
+  },
+  {
     // Users, scoped tokens, per-app access and the audit log (issue 14). The
     // token that existed before (the admin token) becomes the admin user's.
-    version: 7,
+    version: 8,
     sql: `
       CREATE TABLE users (
         id         INTEGER PRIMARY KEY,

@@ -67,6 +67,11 @@ export class Supervised {
     return this.type === 'web';
   }
 
+  /** The host pid of what runs now (the running process, else the parked sandbox), for memory/CPU figures. */
+  get pid(): number | undefined {
+    return (this.handle ?? this.parked)?.pid;
+  }
+
   view(): InstanceView {
     return { name: this.name, type: this.type, state: this.state, release: `v${this.release}`, since: this.since.toISOString(), restarts: this.restarts, command: this.command, port: this.port };
   }

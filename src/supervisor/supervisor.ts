@@ -234,6 +234,13 @@ export class Supervisor {
     return [...[...slot.instances, ...slot.arriving, ...slot.leaving].sort(byIndex).map((s) => s.view()), ...oneOffs];
   }
 
+  /** Host pids of the app's supervised instances (not one-offs), for memory and CPU per process type. */
+  pids(app: string): { name: string; type: string; pid: number }[] {
+    const slot = this.apps.get(app);
+    if (!slot) return [];
+    return [...slot.instances, ...slot.arriving, ...slot.leaving].flatMap((s) => (s.pid === undefined ? [] : [{ name: s.name, type: s.type, pid: s.pid }]));
+  }
+
   current(app: string): number | undefined {
     return this.apps.get(app)?.current?.version;
   }

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { passwdFor, resolveInside } from '../../lib/index.js';
+import { passwdFor, resolveInside, SANDBOX_ENV_FD } from '../../lib/index.js';
 import type { Driver, ExitInfo, Instance, InstanceIo, ProcessSpec } from '../driver.js';
 import { detectCgroup, type CgroupHost } from './cgroup.js';
-import { GATE_FD, instanceArgv } from './wrapper.js';
+import { GATE_FD, instanceArgv, instanceEnv } from './wrapper.js';
 
 const INFO_FD = 3;
 
@@ -31,9 +31,15 @@ export class ProcessDriver implements Driver {
     const files = this.userFiles(spec);
     const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec), ...instanceArgv(spec, files, INFO_FD)];
     if (spec.gated && (spec.argv || spec.tty)) throw new Error('only a Procfile command can be gated');
+    const envData = instanceEnv(spec);
     const stdio: ('pipe' | 'ignore')[] = [spec.stdin || spec.tty ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'];
-    if (spec.gated) stdio[GATE_FD] = 'pipe';
+    stdio[GATE_FD] = spec.gated ? 'pipe' : 'ignore';
+    stdio[SANDBOX_ENV_FD] = 'pipe';
+    // Only PATH for the privileged chain (setpriv, cgroup join, bwrap); the app's env goes through the env fd.
     const child = spawn(argv[0] as string, argv.slice(1), { stdio, env: { PATH: '/usr/bin:/bin' } });
+    const envPipe = (child.stdio as unknown as NodeJS.WritableStream[])[SANDBOX_ENV_FD] as NodeJS.WritableStream;
+    envPipe.on('error', () => undefined); // it exited before reading: its exit says why
+    envPipe.end(envData);
     const gate = spec.gated ? (child.stdio[GATE_FD] as NodeJS.WritableStream) : undefined;
     gate?.on('error', () => undefined); // it may have exited while waiting
     const exited = new Promise<ExitInfo>((resolve) => {
@@ -106,6 +112,7 @@ function makeInstance(o: { id: string; outerPid: number | undefined; pid1: numbe
   };
   return {
     id,
+    pid: outerPid,
     exited,
     stdin,
     resize: (cols, rows) => {

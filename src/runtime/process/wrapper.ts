@@ -1,4 +1,4 @@
-import { bwrapArgs, type Mount } from '../../lib/index.js';
+import { bwrapArgs, sandboxEnv, type Mount } from '../../lib/index.js';
 import type { ProcessSpec } from '../driver.js';
 
 /**
@@ -12,15 +12,18 @@ import type { ProcessSpec } from '../driver.js';
  */
 // Traps first: a SIGTERM that comes before the command has started is
 // remembered and passed on as soon as it has.
+// Until `setsid` has run, the child is not yet a process group: a signal then goes to its pid
+// (it has not exec'd the command yet, so it simply ends).
 const INIT_HEAD = [
   "child=''; stop=''",
-  "trap 'stop=1; [ -n \"$child\" ] && kill -TERM -- -$child 2>/dev/null' TERM",
-  "trap '[ -n \"$child\" ] && kill -INT -- -$child 2>/dev/null' INT",
-  "trap '[ -n \"$child\" ] && kill -WINCH -- -$child 2>/dev/null' WINCH",
+  'sig() { [ -n "$child" ] && { kill -"$1" -- -"$child" 2>/dev/null || kill -"$1" "$child" 2>/dev/null; }; }',
+  "trap 'stop=1; sig TERM' TERM",
+  "trap 'sig INT' INT",
+  "trap 'sig WINCH' WINCH",
 ];
 const INIT_TAIL = [
   'child=$!',
-  '[ -n "$stop" ] && kill -TERM -- -$child 2>/dev/null',
+  '[ -n "$stop" ] && sig TERM',
   'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done',
 ];
 const PROFILE = 'for f in /app/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done';
@@ -104,6 +107,11 @@ export interface SandboxFiles {
   group: string;
 }
 
+/** The instance's environment, for the sandbox's env fd (never argv). */
+export function instanceEnv(spec: ProcessSpec): Buffer {
+  return sandboxEnv({ ...spec.env, HOME: '/home/app', ...(spec.tty ? { TERM: spec.env.TERM ?? 'xterm-256color' } : {}) });
+}
+
 /** The argv that runs one instance: bwrap as the app user, the release read-only at /app. */
 export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: number): string[] {
   const mounts: Mount[] = [{ src: spec.root, dest: '/app', readOnly: true }];
@@ -117,7 +125,7 @@ export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: num
         : ['bash', '-c', INIT_SCRIPT, 'slipway-init', spec.command ?? ''];
   const argv = bwrapArgs({
     argv: init,
-    env: { ...spec.env, HOME: '/home/app', ...(spec.tty ? { TERM: spec.env.TERM ?? 'xterm-256color' } : {}) },
+    env: {}, // on the env fd: instanceEnv()
     cwd: spec.cwd,
     uid: spec.user.uid,
     gid: spec.user.gid,
