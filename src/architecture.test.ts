@@ -40,7 +40,7 @@ function* tsFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
     const p = path.join(dir, name);
     if (statSync(p).isDirectory()) yield* tsFiles(p);
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) yield p;
+    else if ((name.endsWith('.ts') || name.endsWith('.tsx')) && !name.endsWith('.d.ts')) yield p;
   }
 }
 

@@ -11,6 +11,14 @@ import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import type { ServerJson } from './schemas.js';
+import type { Principal, Sessions } from './session.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request acts as (set by the authentication hook; absent on public routes). */
+    principal?: Principal;
+  }
+}
 
 export interface ApiDeps {
   home: string;
@@ -22,6 +30,8 @@ export interface ApiDeps {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  /** Dashboard sessions (and the one place that authenticates a request). */
+  sessions: Sessions;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
   config: ConfigService;

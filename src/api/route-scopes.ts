@@ -9,7 +9,8 @@ import type { Scope } from '../auth/index.js';
  * Config is read with `deploy`, not `read`: its values are the app's secrets.
  */
 export interface RouteScope {
-  scope: Scope | 'git';
+  /** `public`: answered without a token (the dashboard's shell and assets, the login); see routes-dashboard.ts's isPublic. */
+  scope: Scope | 'git' | 'public';
   app?: 'name' | 'repo';
 }
 
@@ -61,6 +62,15 @@ export const ROUTE_SCOPES: Readonly<Record<string, RouteScope>> = {
   'GET /v1/apps/:name/metrics': { scope: 'read', app: 'name' },
   'GET /v1/metrics/summary': { scope: 'read' },
   'GET /metrics': { scope: 'admin' }, // every app's figures
+  'GET /': { scope: 'public' },
+  'GET /login': { scope: 'public' },
+  'GET /apps': { scope: 'public' },
+  'GET /apps/:name': { scope: 'public' },
+  'GET /apps/:name/:tab': { scope: 'public' },
+  'GET /assets/:file': { scope: 'public' },
+  'POST /v1/session': { scope: 'public' },
+  'GET /v1/session': { scope: 'read' },
+  'DELETE /v1/session': { scope: 'read' }, // logging out is no change to the platform
 };
 
 export function routeKey(method: string, url: string): string {
@@ -73,9 +83,10 @@ export function gitScope(url: string): Scope {
 }
 
 /** The need of one matched route, or undefined when the table has no entry. */
-export function needOf(method: string, pattern: string, params: Record<string, string>, url: string): { scope: Scope; app?: string } | undefined {
+export function needOf(method: string, pattern: string, params: Record<string, string>, url: string): { scope: Scope; app?: string } | 'public' | undefined {
   const r = ROUTE_SCOPES[routeKey(method === 'HEAD' ? 'GET' : method, pattern)];
   if (!r) return undefined;
+  if (r.scope === 'public') return 'public';
   const scope = r.scope === 'git' ? gitScope(url) : r.scope;
   if (!r.app) return { scope };
   const raw = params[r.app] ?? '';

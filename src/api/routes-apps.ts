@@ -15,6 +15,7 @@ export function appRoutes(api: FastifyInstance, deps: ApiDeps): void {
     created_at: app.created_at,
     release: release ? `v${release.version}` : null,
     config_vars: release ? Object.keys(release.config).length : 0,
+    problems: [deps.cron.problem(app.name)].filter((p): p is string => p !== undefined),
   });
 
   // only the apps this token may see

@@ -26,6 +26,8 @@ export interface AppJson {
   /** Current release, e.g. "v3". */
   release: string | null;
   config_vars: number;
+  /** What of the app's stored state the server refused to run (e.g. cron jobs over the limit); empty when none. */
+  problems: string[];
 }
 
 export interface ReleaseJson {

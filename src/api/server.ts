@@ -8,6 +8,7 @@ import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
 import { metricRoutes } from './routes-metrics.js';
+import { dashboardRoutes } from './routes-dashboard.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
 import type { ApiDeps } from './deps.js';
@@ -18,7 +19,7 @@ export const BODY_LIMIT = 256 * 1024;
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const api = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
 
-  installGuard(api, deps.auth);
+  installGuard(api, deps);
 
   api.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toHttpError(err);
@@ -46,5 +47,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   runRoutes(api, deps);
   authRoutes(api, deps);
   metricRoutes(api, deps);
+  dashboardRoutes(api, deps);
   return api;
 }

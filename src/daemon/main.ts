@@ -37,7 +37,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   p.metrics.start();
   void p.ops
     .boot()
-    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true))))
+    // one app's cron failing to load must not keep the others' (or the autoscaler) from starting
+    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true).catch((err: unknown) => p.logs.append(a.name, { source: 'platform', line: `cron: not scheduled at start-up: ${err instanceof Error ? err.message : String(err)}` })))))
     .then(() => p.autoscaler.start())
     .catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../api/index.js';
+import { buildApi, Sessions } from '../api/index.js';
 import { AuthService } from '../auth/index.js';
 import { AppService } from '../apps/index.js';
 import { BuildService } from '../builds/index.js';
@@ -16,7 +16,7 @@ import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
-import { AuthStore, AutoscaleStore, BuildStore, MetricStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -128,7 +128,7 @@ export function wire(settings: Settings): Platform {
     scalesToZero: (app) => autoscaler.scalesToZero(app),
     deployed: (app) => {
       metrics.deployed(app);
-      void cron.sync(app);
+      cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
     },
   });
@@ -217,6 +217,8 @@ export function wire(settings: Settings): Platform {
     config: new ConfigService(store),
     releases,
     auth,
+    // a session stands for its token: it lives exactly as long as the token does
+    sessions: new Sessions(new SessionStore(db), (hash) => auth.principalByHash(hash) !== undefined),
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
     route,

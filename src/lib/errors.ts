@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_UNAUTHORIZED'
   | 'E_FORBIDDEN'
   | 'E_CONFLICT'
+  | 'E_CSRF_REJECTED'
   | 'E_NOT_FOUND'
   | 'E_APP_NOT_FOUND'
   | 'E_APP_EXISTS'

@@ -134,9 +134,21 @@ export const migrations: readonly { version: number; sql: string }[] = [
       `,
   },
   {
+    version: 8,
+    sql: `
+      CREATE TABLE sessions (
+        id_hash    BLOB PRIMARY KEY,
+        token_hash BLOB NOT NULL,
+        csrf       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
     // Users, scoped tokens, per-app access and the audit log (issue 14). The
     // token that existed before (the admin token) becomes the admin user's.
-    version: 8,
+    version: 9,
     sql: `
       CREATE TABLE users (
         id         INTEGER PRIMARY KEY,
