@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { run } from '../src/lib/index.js';
-import { Daemon, BIN, cleanEnv } from '../src/e2e/harness.js';
+import { Daemon, BIN, cleanEnv } from '../src/testkit/index.js';
 import { median, ms, percentile, printTable, writeResults, type Row, scoped } from './lib.js';
 
 export async function cli(n = Number(process.env.BENCH_N ?? 20)): Promise<Row[]> {
