@@ -118,7 +118,7 @@ test('only main or master deploy; nothing detected lists what was tried; a force
   await commitAll(dir, 'empty');
   const none = await d.git(['push', 'slipway', 'main'], dir);
   assert.notEqual(none.exitCode, 0);
-  assert.match(none.stderr, /No buildpack detected this app \(tried: function, nodejs, python, static, procfile\)/);
+  assert.match(none.stderr, /No buildpack detected this app \(tried: function, nodejs, python, perl, static, procfile\)/);
   assert.match(none.stderr, /slipway buildpacks:set/);
 
   await d.git(['reset', '-q', '--hard', 'HEAD~1'], dir);
