@@ -35,6 +35,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
   process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
   p.metrics.start();
+  p.drains.start();
   void p.ops
     .boot()
     // one app's cron failing to load must not keep the others' (or the autoscaler) from starting
@@ -50,6 +51,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     // attached runs and log tails are long-lived: they end with their instances, not before
     p.autoscaler.stop();
     p.metrics.stop();
+    await p.drains.stop();
     const closing = p.api.close();
     await p.supervisor.shutdown(SHUTDOWN_GRACE_MS);
     p.api.server.closeAllConnections();

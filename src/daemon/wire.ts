@@ -8,14 +8,14 @@ import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';
-import { LogStore } from '../logs/index.js';
+import { DrainService, LogStore } from '../logs/index.js';
 import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Router } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
-import { AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { AutoscaleStore, BuildStore, DrainStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -36,6 +36,7 @@ export interface Platform {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  drains: DrainService;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
   urls: Urls;
@@ -106,6 +107,7 @@ export function wire(settings: Settings): Platform {
       destroyed: (app) => {
         cron.stop(app.name);
         metrics.forget(app.name);
+        drains.forget(app.name);
         web.delete(app.name);
         logs.removeApp(app.name);
       },
@@ -166,6 +168,7 @@ export function wire(settings: Settings): Platform {
   // workspaces removed: no half release is ever resumed or kept.
   const buildStore = new BuildStore(db);
   buildStore.failInterrupted();
+  const drains: DrainService = new DrainService({ records: new DrainStore(db), logs });
   const metrics: Metrics = new Metrics({
     store: new MetricStore(db),
     apps: () => store.listApps().map((a) => a.name),
@@ -212,6 +215,7 @@ export function wire(settings: Settings): Platform {
     autoscaler,
     logs,
     metrics,
+    drains,
     hook,
     config: new ConfigService(store),
     releases,
@@ -222,7 +226,7 @@ export function wire(settings: Settings): Platform {
     route,
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
+  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, metrics, drains, version, urls, hook };
 }
 
 function fromRow(r: AutoscaleRow): AutoscaleRule {

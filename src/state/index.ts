@@ -6,3 +6,4 @@ export { RunStore, type RunRow } from './runs.js';
 export { AutoscaleStore, type AutoscaleRow, type AutoscaleRule } from './autoscale.js';
 export { MetricStore, type MetricRow } from './metrics.js';
 export { SessionStore, type SessionRow } from './sessions.js';
+export { DrainStore, type DrainRow } from './drains.js';

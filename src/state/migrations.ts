@@ -145,4 +145,18 @@ export const migrations: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 9,
+    sql: `
+      CREATE TABLE drains (
+        id         INTEGER PRIMARY KEY,
+        app_id     INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        url        TEXT NOT NULL,
+        token      TEXT NOT NULL,
+        ca         TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (app_id, url)
+      );
+    `,
+  },
 ];
