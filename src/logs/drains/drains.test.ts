@@ -74,7 +74,11 @@ test('drains: a TLS syslog receiver and an HTTPS receiver get every line in orde
   assert.equal(h['logplex-drain-token'], b.token);
   assert.equal(h.authorization, `Basic ${Buffer.from('user:pw').toString('base64')}`);
   assert.equal(web.requests.reduce((n, r) => n + Number(r['logplex-msg-count']), 0), 300);
-  const stats = svc.list('shop');
+  // the receiver has a batch before the drain hears back (the answer is still on its way)
+  const stats = await waitFor(() => {
+    const l = svc.list('shop');
+    return l.every((s) => s.sent === 300) ? l : undefined;
+  }, { timeoutMs: 20_000, what: 'both drains to count 300 sent' });
   assert.deepEqual(stats.map((s) => [s.sent, s.dropped, s.queued]), [[300, 0, 0], [300, 0, 0]]);
   await svc.remove('shop', String(a.id));
   assert.equal(svc.list('shop').length, 1);
@@ -89,7 +93,7 @@ test('a receiver that is down loses at most the buffer bound; the drop is counte
   t.after(() => svc.stop());
   svc.add('shop', `https://127.0.0.1:${web.port}/logs`, cert.cert);
   logs.append('shop', { source: 'app', line: 'before 1' });
-  await waitFor(() => web.messages.length === 1, { timeoutMs: 20_000, what: 'the first line' });
+  await waitFor(() => web.messages.length === 1 && svc.list('shop')[0]?.sent === 1, { timeoutMs: 20_000, what: 'the first line delivered and acknowledged' });
 
   await web.stop();
   for (let i = 1; i <= 120; i++) logs.append('shop', { source: 'app', line: `during ${i}` });
