@@ -34,7 +34,7 @@ export function AppPage({ app, tab }: { app: string; tab: 'overview' | 'metrics'
           </a>
         ))}
       </nav>
-      {tab === 'overview' && <Overview app={app} release={info.data?.release ?? null} onChange={info.reload} />}
+      {tab === 'overview' && <Overview app={app} onChange={info.reload} />}
       {tab === 'metrics' && <MetricsTab app={app} />}
       {tab === 'logs' && <LogsTab app={app} />}
     </section>

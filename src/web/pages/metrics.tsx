@@ -4,6 +4,7 @@ import { Chart, color, type Line } from '../parts/chart.js';
 import { usePoll } from '../parts/poll.js';
 
 const RANGES = ['1h', '24h', '7d'] as const;
+const STATUS_COLORS: Record<string, string> = { '1xx': '#6b7280', '2xx': '#059669', '3xx': '#2563eb', '4xx': '#d97706', '5xx': '#dc2626' };
 
 const perType = (rec: Record<string, (number | null)[]>): Line[] => Object.entries(rec).map(([type, values], i) => ({ label: type, values, color: color(i) }));
 
@@ -17,7 +18,7 @@ export function MetricsTab({ app }: { app: string }) {
     return [
       { title: 'Requests', unit: 'req/s', lines: [{ label: 'requests', values: d.rps, color: color(0) }] },
       { title: 'Latency', unit: 'ms', lines: [{ label: 'p50', values: d.p50, color: color(0) }, { label: 'p95', values: d.p95, color: color(1) }, { label: 'p99', values: d.p99, color: color(3) }] },
-      { title: 'Status classes', unit: 'req/s', lines: Object.entries(d.status).map(([cls, values], i) => ({ label: cls, values, color: color(i) })) },
+      { title: 'Status classes', unit: 'req/s', lines: Object.entries(d.status).map(([cls, values]) => ({ label: cls, values, color: STATUS_COLORS[cls] ?? '#6b7280' })) },
       { title: 'Instances', unit: 'instances', lines: perType(d.instances) },
       { title: 'Memory', unit: 'MB', lines: perType(d.memoryMb) },
       { title: 'CPU', unit: '%', lines: perType(d.cpuPct) },

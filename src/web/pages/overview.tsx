@@ -30,12 +30,12 @@ function Status({ a }: { a: { message: string | undefined; failed: boolean } }) 
   return a.message ? <p role={a.failed ? 'alert' : 'status'} class={a.failed ? 'error' : 'ok'}>{a.message}</p> : null;
 }
 
-export function Overview({ app, release, onChange }: { app: string; release: string | null; onChange: () => void }) {
+export function Overview({ app, onChange }: { app: string; onChange: () => void }) {
   return (
     <div class="overview">
       <Activity app={app} />
       <Processes app={app} />
-      <Releases app={app} current={release} onChange={onChange} />
+      <Releases app={app} onChange={onChange} />
       <ConfigVars app={app} />
       <Domains app={app} />
       <Cron app={app} />
@@ -158,7 +158,8 @@ function Processes({ app }: { app: string }) {
   );
 }
 
-function Releases({ app, current, onChange }: { app: string; current: string | null; onChange: () => void }) {
+/** The newest release is the current one (a rollback makes a new release, as on Heroku). */
+function Releases({ app, onChange }: { app: string; onChange: () => void }) {
   const rels = usePoll(() => get<Release[]>(`/v1/apps/${app}/releases`), 10_000, [app]);
   const act = useAction(() => {
     rels.reload();
@@ -166,6 +167,7 @@ function Releases({ app, current, onChange }: { app: string; current: string | n
   });
   const [confirm, setConfirm] = useState<number | undefined>();
   const list = [...(rels.data ?? [])].sort((a, b) => b.version - a.version).slice(0, 15);
+  const current = list[0]?.name;
   return (
     <section class="card" aria-labelledby="rel-h">
       <h2 id="rel-h">Releases</h2>
