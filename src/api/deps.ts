@@ -1,6 +1,7 @@
 // What the routes are given (built by daemon/wire.ts). In its own module so
 // server.ts and the routes-*.ts files do not import each other.
 import type { AppService } from '../apps/index.js';
+import type { AuthService } from '../auth/index.js';
 import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
@@ -35,8 +36,8 @@ export interface ApiDeps {
   hook: HookEnv;
   config: ConfigService;
   releases: ReleaseService;
-  /** Hashes of valid tokens; read on every request so a new token works at once. */
-  tokenHashes(): readonly Buffer[];
+  /** Who a token is and what it may do; read on every request, so a new or revoked token counts at once. */
+  auth: AuthService;
   server(): ServerJson;
   webUrl(app: string): string;
   /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */

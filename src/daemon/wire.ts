@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, hashToken, Sessions } from '../api/index.js';
+import { buildApi, Sessions } from '../api/index.js';
+import { AuthService } from '../auth/index.js';
 import { AppService } from '../apps/index.js';
 import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
@@ -14,8 +15,8 @@ import { ReleaseService } from '../releases/index.js';
 import { Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
-import { AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { ensureRuntimeCache, isFunctionWebCommand, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -49,7 +50,8 @@ export function wire(settings: Settings): Platform {
   const db = openDb(path.join(home, 'state.db'));
   const store = new Store(db);
   store.ensureUidBlock(Math.random);
-  ensureAdminToken(store, home);
+  const auth = new AuthService({ store: new AuthStore(db), appId: (name) => store.findApp(name)?.id });
+  ensureAdminToken(auth, home);
   const version = packageVersion();
   const urls: Urls = { api: '', router: '' };
   const logs = new LogStore(path.join(home, 'logs'));
@@ -108,7 +110,7 @@ export function wire(settings: Settings): Platform {
     deployed: (app) => {
       metrics.deployed(app);
       cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
-      autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
+      autoscaler.deployed(app, isFunctionWebCommand(releases.current(apps.getApp(app).id)?.process_types.web));
     },
   });
   const autoscaler: Autoscaler = new Autoscaler({
@@ -156,7 +158,7 @@ export function wire(settings: Settings): Platform {
   // git's pre-receive hook calls back into the API with a token that lives
   // only in this process and in the environment of git http-backend.
   const hook: HookEnv = { url: '', token: `slw_hook_${randomBytes(32).toString('base64url')}` };
-  const hookHash = hashToken(hook.token);
+  auth.addInternalToken(hook.token, 'git-hook');
 
   const webUrl = (name: string): string => {
     const u = new URL(urls.router);
@@ -168,6 +170,7 @@ export function wire(settings: Settings): Platform {
     records: buildStore,
     releases: {
       config: (id) => releases.config(id),
+      hasDeployed: (id) => releases.hasDeployed(id),
       create: (id, rel) => releases.createFromBuild(id, rel),
       deploy: (app, v, line) => ops.deploy(app, v, line),
       postdeploy: (app, v, line) => ops.postdeploy(app, v, line),
@@ -177,7 +180,6 @@ export function wire(settings: Settings): Platform {
     timeoutMs: settings.buildTimeoutMs,
     runtimes: { node: new NodeRuntimes({ dir: settings.runtimeCache, env: process.env, hostVersion: process.versions.node }), dir: settings.runtimeCache },
   });
-  const tokenHashes = (): Buffer[] => [...store.tokenHashes(), hookHash];
   const api = buildApi({
     home,
     apps,
@@ -191,8 +193,9 @@ export function wire(settings: Settings): Platform {
     hook,
     config: new ConfigService(store),
     releases,
-    tokenHashes,
-    sessions: new Sessions(new SessionStore(db), tokenHashes),
+    auth,
+    // a session stands for its token: it lives exactly as long as the token does
+    sessions: new Sessions(new SessionStore(db), (hash) => auth.principalByHash(hash) !== undefined),
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
     route: (app) => routing.refresh(app),
