@@ -7,6 +7,7 @@ import { zeroDowntime } from './zero-downtime.js';
 import { runOneOff } from './run-oneoff.js';
 import { router } from './router.js';
 import { coldStart } from './cold-start.js';
+import { images } from './images.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'run-oneoff': () => runOneOff(),
   router: () => router(),
   'cold-start': () => coldStart(),
+  images: () => images(),
 };
 
 const wanted = process.argv.slice(2);

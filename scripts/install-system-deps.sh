@@ -8,6 +8,7 @@
 #   perl-base  – the sandbox's env loader (Essential on Debian; checked anyway)
 #   gcc        – the security tests compile an LD_PRELOAD probe
 #   docker-registry – a real OCI registry on loopback for the image push tests
+#   mmdebstrap – builds stacks (Debian root filesystems) from the machine's apt sources
 # As root it installs them; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ command -v zstd >/dev/null || need+=(zstd)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v make >/dev/null || need+=(make)
 command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v g++ >/dev/null || need+=(g++)
 command -v cc >/dev/null || need+=(gcc)
 command -v perl >/dev/null || need+=(perl-base)

@@ -9,6 +9,7 @@ import type { Autoscaler, Operations } from '../supervisor/index.js';
 import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
+import type { StackService } from '../stacks/index.js';
 import type { ServerJson } from './schemas.js';
 
 export interface ApiDeps {
@@ -25,6 +26,7 @@ export interface ApiDeps {
   hook: HookEnv;
   config: ConfigService;
   releases: ReleaseService;
+  stacks: StackService;
   /** Hashes of valid tokens; read on every request so a new token works at once. */
   tokenHashes(): readonly Buffer[];
   server(): ServerJson;

@@ -9,6 +9,7 @@ import { logRoutes } from './routes-logs.js';
 import { metricRoutes } from './routes-metrics.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
+import { stackRoutes } from './routes-stacks.js';
 import type { ApiDeps } from './deps.js';
 
 /** JSON bodies above this get 413 before any parsing: config is capped at 64 KiB per app anyway. */
@@ -52,5 +53,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   logRoutes(api, deps);
   runRoutes(api, deps);
   metricRoutes(api, deps);
+  stackRoutes(api, deps);
   return api;
 }

@@ -25,6 +25,7 @@ import * as domains from './commands/domains/index.js';
 import * as rollback from './commands/releases/rollback.js';
 import * as runCmd from './commands/run/index.js';
 import * as cronCmd from './commands/run/cron.js';
+import * as stacksCmd from './commands/stacks/index.js';
 
 export interface MainDeps {
   runServer: server.RunServer;
@@ -33,7 +34,7 @@ export interface MainDeps {
 const COMMANDS: { register(p: Command, ctx: Ctx): void }[] = [
   appsList, appsCreate, appsInfo, appsDestroy, appsSettings,
   configList, configGet, configSet, configUnset,
-  releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, runCmd, cronCmd, logs, domains, login,
+  releasesList, rollback, gitRemote, deploy, builds, buildpacks, ps, runCmd, cronCmd, logs, domains, login, stacksCmd,
 ];
 
 export function buildProgram(ctx: Ctx, deps: MainDeps): Command {

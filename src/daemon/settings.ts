@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { SlipwayError } from '../lib/index.js';
+import { defaultStackCacheRoot } from '../stacks/index.js';
 
 export interface Listen {
   host: string;
@@ -22,6 +23,8 @@ export interface Settings {
   autoscaleTickMs: number;
   /** How often metrics sample every app (10 s in production; tests go faster). */
   metricsIntervalMs: number;
+  /** The machine-wide stack cache, shared by every home on the machine. */
+  stackCache: string;
 }
 
 /** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
@@ -35,6 +38,7 @@ export interface ServerFlags {
   cronTimeScale?: string;
   autoscaleTick?: string;
   metricsInterval?: string;
+  stackCache?: string;
 }
 
 const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -58,6 +62,7 @@ const Schema = z.object({
   autoscaleTick: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   metricsInterval: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   keepReleases: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+  stackCache: z.string().min(1),
   buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
 });
 
@@ -72,6 +77,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     cronTimeScale: flags.cronTimeScale ?? env.SLIPWAY_CRON_TIME_SCALE ?? '1',
     autoscaleTick: flags.autoscaleTick ?? env.SLIPWAY_AUTOSCALE_TICK ?? '1000',
     metricsInterval: flags.metricsInterval ?? env.SLIPWAY_METRICS_INTERVAL ?? '10000',
+    stackCache: flags.stackCache ?? env.SLIPWAY_STACK_CACHE ?? defaultStackCacheRoot(),
   };
   const r = Schema.safeParse(raw);
   if (!r.success) {
@@ -89,6 +95,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     cronTimeScale: r.data.cronTimeScale,
     autoscaleTickMs: r.data.autoscaleTick,
     metricsIntervalMs: r.data.metricsInterval,
+    stackCache: path.resolve(r.data.stackCache),
   };
 }
 

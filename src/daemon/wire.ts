@@ -17,6 +17,7 @@ import { CronService, RunService } from '../scheduler/index.js';
 import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
 import { AutoscaleStore, BuildStore, MetricStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
+import { StackService } from '../stacks/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
 
@@ -214,6 +215,7 @@ export function wire(settings: Settings): Platform {
     hook,
     config: new ConfigService(store),
     releases,
+    stacks: new StackService(settings.stackCache),
     tokenHashes: () => [...store.tokenHashes(), hookHash],
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
