@@ -9,6 +9,7 @@
 #   gcc        – the security tests compile an LD_PRELOAD probe
 #   docker-registry – a real OCI registry on loopback for the image push tests
 #   mmdebstrap – builds stacks (Debian root filesystems) from the machine's apt sources
+#   chromium   – the dashboard's browser tests and bench (driven headless by playwright-core)
 # As root it installs them; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -21,6 +22,7 @@ command -v make >/dev/null || need+=(make)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v g++ >/dev/null || need+=(g++)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 command -v cc >/dev/null || need+=(gcc)
 command -v perl >/dev/null || need+=(perl-base)
 # Builds use Debian's python3 (readable by every app user), not a per-user one.

@@ -1,6 +1,7 @@
 // What the routes are given (built by daemon/wire.ts). In its own module so
 // server.ts and the routes-*.ts files do not import each other.
 import type { AppService } from '../apps/index.js';
+import type { AuthService } from '../auth/index.js';
 import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { LogStore } from '../logs/index.js';
@@ -11,6 +12,14 @@ import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
 import type { StackService } from '../stacks/index.js';
 import type { ServerJson } from './schemas.js';
+import type { Principal, Sessions } from './session.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request acts as (set by the authentication hook; absent on public routes). */
+    principal?: Principal;
+  }
+}
 
 export interface ApiDeps {
   home: string;
@@ -22,13 +31,15 @@ export interface ApiDeps {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  /** Dashboard sessions (and the one place that authenticates a request). */
+  sessions: Sessions;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
   config: ConfigService;
   releases: ReleaseService;
   stacks: StackService;
-  /** Hashes of valid tokens; read on every request so a new token works at once. */
-  tokenHashes(): readonly Buffer[];
+  /** Who a token is and what it may do; read on every request, so a new or revoked token counts at once. */
+  auth: AuthService;
   server(): ServerJson;
   webUrl(app: string): string;
   /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */

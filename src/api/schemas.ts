@@ -38,6 +38,8 @@ export interface AppJson {
   /** Current release, e.g. "v3". */
   release: string | null;
   config_vars: number;
+  /** What of the app's stored state the server refused to run (e.g. cron jobs over the limit); empty when none. */
+  problems: string[];
 }
 
 export interface ReleaseJson {
@@ -115,4 +117,44 @@ export interface PsJson {
   formation: { type: string; quantity: number; memory_mb: number | null }[];
   /** Autoscaled process types (empty: none). */
   autoscale: AutoscaleJson[];
+}
+
+export interface UserJson {
+  name: string;
+  admin: boolean;
+  /** Apps the user was given access to (admins see every app). */
+  apps: string[];
+  created_at: string;
+}
+
+export interface TokenJson {
+  id: number;
+  name: string;
+  user: string;
+  scope: string;
+  /** The one app this token is limited to, or null. */
+  app: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  /** Only in the answer to its creation. */
+  token?: string;
+}
+
+export interface AccessJson {
+  user: string;
+  app: string;
+  role: string;
+  created_at: string;
+}
+
+export interface AuditJson {
+  at: string;
+  user: string;
+  token_id: number | null;
+  method: string;
+  path: string;
+  app: string | null;
+  status: number;
+  remote: string;
 }

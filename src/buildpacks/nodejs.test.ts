@@ -21,7 +21,7 @@ test('node-deps: npm ci installs, the app runs, a second build restores the cach
   assert.deepEqual(first.result.buildpacks, [{ name: 'Node.js', spec: 'nodejs' }]);
   assert.deepEqual(first.result.defaultProcessTypes, { web: 'npm start' });
   assert.ok(first.log.some((l) => l.includes('Running: npm ci --prefer-offline --no-audit --no-fund')), first.log.join('\n'));
-  assert.ok(first.log.some((l) => /satisfies engines.node ">=18"/.test(l)));
+  assert.ok(first.log.some((l) => /satisfies engines.node "20.x"/.test(l)));
   assert.ok(!first.log.includes(RESTORED));
   assert.ok(await exists(path.join(ws.cacheDir, 'node/key')));
   assert.ok(await exists(path.join(ws.cacheDir, 'npm')), 'npm cache kept in CACHE_DIR/npm');

@@ -8,6 +8,8 @@ export interface Manifests {
   appJson: AppManifest | undefined;
   /** app.json's warnings (keys Slipway does not use), for the build log. */
   warnings: string[];
+  /** package.json's `engines.node`, when it is a string (the nodejs buildpack reports a malformed package.json). */
+  enginesNode: string | undefined;
 }
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -21,13 +23,26 @@ const MAX_MANIFEST_BYTES = 1024 * 1024;
 export function readManifests(appDir: string): Manifests {
   const procfile = readInside(appDir, 'Procfile');
   const appJson = readInside(appDir, 'app.json');
-  checkInside(appDir, 'package.json');
+  const packageJson = readInside(appDir, 'package.json');
   const parsed = appJson === undefined ? undefined : parseAppJson(appJson);
   return {
     procfile: procfile === undefined ? undefined : parseProcfile(procfile),
     appJson: parsed?.manifest,
     warnings: parsed?.warnings ?? [],
+    enginesNode: packageJson === undefined ? undefined : enginesNode(packageJson),
   };
+}
+
+function enginesNode(text: string): string | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const engines = typeof data === 'object' && data !== null ? (data as { engines?: unknown }).engines : undefined;
+  const node = typeof engines === 'object' && engines !== null ? (engines as { node?: unknown }).node : undefined;
+  return typeof node === 'string' && node.trim() !== '' ? node.trim() : undefined;
 }
 
 function checkInside(appDir: string, name: string): string | undefined {

@@ -1,8 +1,9 @@
-import { builtinRefs, parseBuildpackRef, resolveBuildpacks, runBuildpacks, type BuildpackRef, type ResolvedBuildpack } from '../buildpacks/index.js';
+import { builtinRefs, parseBuildpackRef, resolveBuildpacks, runBuildpacks, type BuildpackRef, type NodeRuntimeChoice, type NodeRuntimes, type ResolvedBuildpack } from '../buildpacks/index.js';
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { extractArchive } from './archive.js';
 import { readManifests, type Manifests } from './manifests.js';
+import { runPredeploy } from './predeploy.js';
 import { SANDBOX_LAYOUT, sandboxedStepRunner } from './step-runner.js';
 import type { BuildApp, BuildSource } from './types.js';
 import { prepareForUser, type Workspace } from './workspace.js';
@@ -16,6 +17,8 @@ export interface PipelineInput {
   /** Proxy and CA settings of the host, passed to builds on purpose (see MEASUREMENTS.md). */
   hostEnv: Record<string, string>;
   log: (line: string) => void;
+  /** Node releases for `engines.node`, and the host directory sandboxes see at RUNTIMES_MOUNT. */
+  runtimes: { node: NodeRuntimes; dir: string };
 }
 
 export interface PipelineResult {
@@ -33,16 +36,14 @@ export async function runPipeline(p: PipelineInput): Promise<PipelineResult> {
   const manifests = readManifests(p.ws.app);
   for (const w of manifests.warnings) p.log(` !     warning: ${w}`);
   const { refs, detect } = chooseBuildpacks(p.app, manifests);
+  const node = manifests.enginesNode === undefined ? undefined : await p.runtimes.node.choose(manifests.enginesNode, p.log);
   const buildpacks = await privateCopies(await resolveBuildpacks(refs, { workDir: p.ws.buildpacks, log: p.log }), p.ws);
   await prepareForUser(p.ws, p.app.name, p.app.uid, p.config);
-  const result = await runBuildpacks({
-    buildpacks,
-    detect,
-    layout: SANDBOX_LAYOUT,
-    env: buildEnv(p),
-    runStep: sandboxedStepRunner({ ws: p.ws, uid: p.app.uid, hostname: p.app.name, buildpackDirs: buildpackMounts(buildpacks), deadline: p.deadline }),
-    log: p.log,
-  });
+  const env = buildEnv(p, node);
+  const runStep = sandboxedStepRunner({ ws: p.ws, uid: p.app.uid, hostname: p.app.name, buildpackDirs: buildpackMounts(buildpacks), runtimesDir: p.runtimes.dir, deadline: p.deadline });
+  const result = await runBuildpacks({ buildpacks, detect, layout: SANDBOX_LAYOUT, env, runStep, log: p.log });
+  const predeploy = manifests.appJson?.scripts?.dokku?.predeploy;
+  if (predeploy !== undefined) await runPredeploy({ command: predeploy, runStep, cwd: SANDBOX_LAYOUT.buildDir, env: { ...p.config, ...env }, log: p.log });
   const processTypes = { ...result.defaultProcessTypes, ...(manifests.procfile ?? {}) };
   logProcessTypes(p.log, processTypes, manifests.procfile !== undefined);
   return { processTypes, defaultConfig: result.configVars, appJson: manifests.appJson ?? null, buildpacks: result.buildpacks.map((b) => b.spec) };
@@ -84,17 +85,22 @@ function buildpackMounts(bps: ResolvedBuildpack[]): { dir: string; readOnly: boo
   return [...seen].map(([dir, readOnly]) => ({ dir, readOnly }));
 }
 
-/** A clean environment: nothing of the daemon's own, only what a build needs and the host's proxy/CA settings. */
-function buildEnv(p: PipelineInput): Record<string, string> {
+/**
+ * A clean environment: nothing of the daemon's own, only what a build needs and the host's proxy/CA settings.
+ * The Node that engines.node chose comes first on PATH; SLIPWAY_NODE_BIN tells the nodejs buildpack
+ * to put it first at run time too (its .profile.d).
+ */
+function buildEnv(p: PipelineInput, node: NodeRuntimeChoice | undefined): Record<string, string> {
   const env: Record<string, string> = {
     ...p.hostEnv,
-    PATH: '/usr/local/bin:/usr/bin:/bin',
+    PATH: `${node?.binDir ? `${node.binDir}:` : ''}/usr/local/bin:/usr/bin:/bin`,
     HOME: '/app',
     LANG: 'C.UTF-8',
     STACK: 'slipway-1',
     SLIPWAY_APP: p.app.name,
   };
   if (p.src.commit) env.SOURCE_VERSION = p.src.commit;
+  if (node?.binDir) env.SLIPWAY_NODE_BIN = node.binDir;
   return env;
 }
 

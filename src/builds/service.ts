@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import type { NodeRuntimes } from '../buildpacks/index.js';
 import { BuildLog, buildLogFile, readBuildLog } from '../logs/index.js';
 import { SlipwayError, isSlipwayError, resolveInside } from '../lib/index.js';
 import { hostEnvFrom, runPipeline } from './pipeline.js';
@@ -16,6 +17,8 @@ export interface BuildServiceDeps {
   appLog?(app: string, line: string): void;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Node releases for `engines.node` and the shared cache directory sandboxes mount. */
+  runtimes: { node: NodeRuntimes; dir: string };
 }
 
 export const DEFAULT_BUILD_TIMEOUT_MS = 15 * 60_000;
@@ -79,7 +82,7 @@ export class BuildService {
     const line = (l: string): void => log.line(l);
     let result;
     try {
-      result = await runPipeline({ app, src, ws, config: this.deps.releases.config(app.id), deadline, hostEnv: hostEnvFrom(this.deps.env ?? process.env), log: line });
+      result = await runPipeline({ app, src, ws, config: this.deps.releases.config(app.id), deadline, hostEnv: hostEnvFrom(this.deps.env ?? process.env), log: line, runtimes: this.deps.runtimes });
     } catch (err) {
       if (Date.now() >= deadline) throw new SlipwayError('E_BUILD_TIMEOUT', `the build passed its time limit (${Math.round(timeoutMs / 1000)} s) and was stopped`, { hint: 'make the build faster or raise the limit', cause: err });
       throw err;
@@ -93,6 +96,10 @@ export class BuildService {
     await this.deps.releases.deploy(app.name, version, line);
     this.deps.records.finish(build.id, { status: 'succeeded', release: version });
     log.line(`-----> Launching... done, v${version}`);
+    await this.deps.releases.postdeploy(app.name, version, line).catch((err: unknown) => {
+      // The release is out and serving: a postdeploy that could not even start is reported, not a failed build.
+      log.line(` !     postdeploy could not run: ${isSlipwayError(err) || err instanceof Error ? err.message : String(err)}`);
+    });
     log.line(`       ${this.deps.webUrl(app.name)} deployed to Slipway (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return { build: { ...build, status: 'succeeded', release_version: version }, release: version, processTypes: result.processTypes };
   }

@@ -1,4 +1,4 @@
-import { runStep, type StepRunner } from '../buildpacks/index.js';
+import { RUNTIMES_MOUNT, runStep, type StepRunner } from '../buildpacks/index.js';
 import { bwrapArgs, sandboxEnv, SANDBOX_ENV_FD, type Mount } from '../lib/index.js';
 import type { Workspace } from './workspace.js';
 import { isRoot } from './workspace.js';
@@ -9,6 +9,8 @@ export interface SandboxOptions {
   hostname: string;
   /** Buildpack directories, seen at their host paths. */
   buildpackDirs: { dir: string; readOnly: boolean }[];
+  /** The shared language runtime cache, seen read-only at RUNTIMES_MOUNT. */
+  runtimesDir: string;
   deadline: number;
 }
 
@@ -25,7 +27,7 @@ const WORKSPACE = '/workspace';
 export function sandboxedStepRunner(opts: SandboxOptions): StepRunner {
   // One mount for build dir + cache + env (hardlinks cannot cross mounts);
   // /app, /cache and /env are symlinks into it.
-  const mounts: Mount[] = [{ src: opts.ws.root, dest: WORKSPACE, readOnly: false }, ...opts.buildpackDirs.map((d) => ({ src: d.dir, readOnly: d.readOnly }))];
+  const mounts: Mount[] = [{ src: opts.ws.root, dest: WORKSPACE, readOnly: false }, ...opts.buildpackDirs.map((d) => ({ src: d.dir, readOnly: d.readOnly })), { src: opts.runtimesDir, dest: RUNTIMES_MOUNT, readOnly: true }];
   const links = [
     { path: '/app', target: `${WORKSPACE}/app` },
     { path: '/cache', target: `${WORKSPACE}/cache` },

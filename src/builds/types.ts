@@ -36,6 +36,8 @@ export interface ReleaseSink {
   create(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig: Record<string, string>; appJson: unknown }): number;
   /** Runs the new release (start, health, switch); throws E_DEPLOY_FAILED and leaves the old one serving. */
   deploy(app: string, version: number, log: (line: string) => void): Promise<void>;
+  /** app.json's postdeploy scripts, once the new release serves; reports a failure, never throws for one. */
+  postdeploy(app: string, version: number, log: (line: string) => void): Promise<void>;
 }
 
 export interface BuildSource {

@@ -1,6 +1,4 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { run } from '../lib/index.js';
 import { Client, resolveTarget } from './client.js';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -26,6 +24,7 @@ export function makeCtx(out: Output, env: NodeJS.ProcessEnv = process.env, cwd =
     appName: async (opts) => opts.app || env.SLIPWAY_APP || (await appFromGitRemote(cwd)),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     async prompt(question) {
+      const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return (await rl.question(question)).trim();
@@ -37,6 +36,7 @@ export function makeCtx(out: Output, env: NodeJS.ProcessEnv = process.env, cwd =
 }
 
 async function appFromGitRemote(cwd: string): Promise<string> {
+  const { run } = await import('../lib/index.js'); // only here: most commands name the app with -a
   const r = await run(['git', 'config', '--get', 'remote.slipway.url'], { cwd, allowFailure: true }).catch(() => undefined);
   const m = r?.exitCode === 0 ? /\/git\/([^/]+?)(?:\.git)?\/?$/.exec(r.stdout.trim()) : null;
   if (!m?.[1]) {

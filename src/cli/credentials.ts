@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../lib/index.js';
 
 export interface Credentials {
   url: string;
@@ -18,7 +17,8 @@ export function readSaved(env: NodeJS.ProcessEnv): Partial<Credentials> | undefi
   return readJson(credentialsFile(env)) as Partial<Credentials> | undefined;
 }
 
-export function saveCredentials(env: NodeJS.ProcessEnv, c: Credentials): string {
+export async function saveCredentials(env: NodeJS.ProcessEnv, c: Credentials): Promise<string> {
+  const { writeFileAtomic } = await import('../lib/index.js'); // only `login` writes
   const file = credentialsFile(env);
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   writeFileAtomic(file, `${JSON.stringify(c, null, 2)}\n`, 0o600);

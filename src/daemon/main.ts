@@ -21,8 +21,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const p = wire(settings);
 
   // every app is in the first HAProxy config (one start, no reload per app); boot() fills in targets
-  await Promise.all(p.store.listApps().map((app) => p.router.setApp(app.name, { hosts: p.store.domains(app.id), targets: [], state: 'starting' })));
-  const routed = await p.router.start();
+  const routed = await p.routing.start(p.store.listApps().map((app) => app.name));
   p.urls.router = urlFor(settings.routerListen.host, routed.port);
   await p.api.listen({ host: settings.apiListen.host, port: settings.apiListen.port });
   const apiAddr = p.api.server.address();
@@ -37,7 +36,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   p.metrics.start();
   void p.ops
     .boot()
-    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true))))
+    // one app's cron failing to load must not keep the others' (or the autoscaler) from starting
+    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true).catch((err: unknown) => p.logs.append(a.name, { source: 'platform', line: `cron: not scheduled at start-up: ${err instanceof Error ? err.message : String(err)}` })))))
     .then(() => p.autoscaler.start())
     .catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
 
@@ -53,7 +53,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     await p.supervisor.shutdown(SHUTDOWN_GRACE_MS);
     p.api.server.closeAllConnections();
     await closing;
-    await p.router.stop();
+    await p.routing.stop();
     await p.logs.close();
     p.db.close();
     rmSync(infoFile, { force: true });

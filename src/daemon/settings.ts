@@ -21,6 +21,8 @@ export interface Settings {
   cronTimeScale: number;
   /** How often the autoscaler reads the router's figures. */
   autoscaleTickMs: number;
+  /** Shared cache of language runtimes (Node releases for engines.node); sandboxes see it read-only. */
+  runtimeCache: string;
   /** How often metrics sample every app (10 s in production; tests go faster). */
   metricsIntervalMs: number;
   /** The machine-wide stack cache, shared by every home on the machine. */
@@ -37,6 +39,7 @@ export interface ServerFlags {
   keepReleases?: string;
   cronTimeScale?: string;
   autoscaleTick?: string;
+  runtimeCache?: string;
   metricsInterval?: string;
   stackCache?: string;
 }
@@ -63,6 +66,7 @@ const Schema = z.object({
   metricsInterval: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   keepReleases: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
   stackCache: z.string().min(1),
+  runtimeCache: z.string().min(1).optional(),
   buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
 });
 
@@ -76,6 +80,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     keepReleases: flags.keepReleases ?? env.SLIPWAY_KEEP_RELEASES ?? '3',
     cronTimeScale: flags.cronTimeScale ?? env.SLIPWAY_CRON_TIME_SCALE ?? '1',
     autoscaleTick: flags.autoscaleTick ?? env.SLIPWAY_AUTOSCALE_TICK ?? '1000',
+    runtimeCache: flags.runtimeCache ?? env.SLIPWAY_RUNTIME_CACHE,
     metricsInterval: flags.metricsInterval ?? env.SLIPWAY_METRICS_INTERVAL ?? '10000',
     stackCache: flags.stackCache ?? env.SLIPWAY_STACK_CACHE ?? defaultStackCacheRoot(),
   };
@@ -94,6 +99,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     keepReleases: r.data.keepReleases,
     cronTimeScale: r.data.cronTimeScale,
     autoscaleTickMs: r.data.autoscaleTick,
+    runtimeCache: path.resolve(r.data.runtimeCache ?? path.join(r.data.home, 'runtimes')),
     metricsIntervalMs: r.data.metricsInterval,
     stackCache: path.resolve(r.data.stackCache),
   };

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, hashToken } from '../api/index.js';
+import { buildApi, Sessions } from '../api/index.js';
+import { AuthService } from '../auth/index.js';
 import { AppService } from '../apps/index.js';
 import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
@@ -11,12 +12,12 @@ import { packageVersion } from '../lib/index.js';
 import { LogStore } from '../logs/index.js';
 import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
-import { Router } from '../router/index.js';
+import { Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { FUNCTION_WEB_COMMAND } from '../buildpacks/index.js';
-import { AutoscaleStore, BuildStore, MetricStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
-import { Autoscaler, Operations, type AutoscaleRule, Supervisor, type WebTarget, type WebState } from '../supervisor/index.js';
+import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import { StackService } from '../stacks/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -30,7 +31,7 @@ export interface Platform {
   db: Db;
   store: Store;
   api: FastifyInstance;
-  router: Router;
+  routing: Routing;
   supervisor: Supervisor;
   ops: Operations;
   cron: CronService;
@@ -50,53 +51,34 @@ export function wire(settings: Settings): Platform {
   const db = openDb(path.join(home, 'state.db'));
   const store = new Store(db);
   store.ensureUidBlock(Math.random);
-  ensureAdminToken(store, home);
+  const auth = new AuthService({ store: new AuthStore(db), appId: (name) => store.findApp(name)?.id });
+  ensureAdminToken(auth, home);
   const version = packageVersion();
   const urls: Urls = { api: '', router: '' };
   const logs = new LogStore(path.join(home, 'logs'));
 
-  const router = new Router({
-    runDir: path.join(home, 'router'),
-    domain: settings.domain,
-    listen: settings.routerListen,
-    onRouterLog: (app, line) => {
-      const status = /\bstatus=(\d{3})\b/.exec(line)?.[1];
-      if (status) ops.rates.record(app, Number(status));
-      metrics.routerLine(app, line);
-      logs.append(app, { source: 'router', line: line.replace(/dyno=(\S+?)_[0-9a-f]{6}\b/, 'dyno=$1') });
+  const rules = autoscaleRules(new AutoscaleStore(db));
+  const routing = new Routing({
+    router: { runDir: path.join(home, 'router'), domain: settings.domain, listen: settings.routerListen },
+    hosts: (name) => {
+      const app = store.findApp(name);
+      return app && store.domains(app.id);
     },
-    activator: {
-      wake: (app) => {
-        autoscaler.wake(app).catch((e: unknown) => {
-          const why = e instanceof Error ? e.message : String(e);
-          logs.append(app, { source: 'platform', line: `Autoscale web: the wake failed: ${why}` });
-          router.wakeFailed(app, why);
-        });
-      },
-      event: (app, line) => logs.append(app, { source: 'platform', line }),
+    scalesToZero: (name) => {
+      const app = store.findApp(name);
+      return app !== undefined && scalesToZero(rules, app.id);
     },
+    log: (app, e) => logs.append(app, e),
   });
-  // The router's view of an app: its custom domains, its ready web targets and what to show without any.
-  const web = new Map<string, { targets: WebTarget[]; state: WebState; reason?: string }>();
-  const route = (name: string): Promise<void> => {
-    const app = store.findApp(name);
-    if (!app) return router.removeApp(name);
-    const w = web.get(name) ?? { targets: [], state: 'stopped' as const };
-    return router.setApp(name, { hosts: store.domains(app.id), targets: w.targets, state: w.state, reason: w.reason, activate: autoscaler.scalesToZero(name) });
-  };
 
+  ensureRuntimeCache(settings.runtimeCache);
+  const runtimesMount = { src: settings.runtimeCache, dest: RUNTIMES_MOUNT, readOnly: true };
   const supervisor = new Supervisor({
-    driver: new ProcessDriver(path.join(home, 'run')),
+    driver: new ProcessDriver(path.join(home, 'run'), { sharedMounts: [runtimesMount] }),
     events: {
       log: (app, e) => logs.append(app, e),
-      publish: (app, w) => {
-        web.set(app, w);
-        return route(app);
-      },
-      inflight: async (app, ids) => {
-        const targets = (await router.stats())[app]?.targets ?? {};
-        return ids.reduce((n, id) => n + (targets[id]?.inflight ?? 0), 0);
-      },
+      publish: (app, w) => routing.publish(app, w),
+      drain: (app, ids, deadlineMs) => routing.drain(app, ids, deadlineMs),
     },
   });
 
@@ -107,7 +89,7 @@ export function wire(settings: Settings): Platform {
       destroyed: (app) => {
         cron.stop(app.name);
         metrics.forget(app.name);
-        web.delete(app.name);
+        routing.forget(app.name);
         logs.removeApp(app.name);
       },
     },
@@ -122,34 +104,27 @@ export function wire(settings: Settings): Platform {
     allApps: () => store.listApps(),
     formation: { get: (id) => store.formation(id), set: (id, rows) => store.setFormation(id, rows) },
     log: (app, line) => logs.append(app, { source: 'platform', line }),
+    rates: routing.rates,
     keepUnpacked: settings.keepReleases,
     beforeDeploy: (app) => autoscaler.beforeDeploy(app),
-    scalesToZero: (app) => autoscaler.scalesToZero(app),
+    scalesToZero: (app) => scalesToZero(rules, apps.getApp(app).id),
     deployed: (app) => {
       metrics.deployed(app);
-      void cron.sync(app);
+      cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
       autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
     },
   });
-  const rules = new AutoscaleStore(db);
   const autoscaler: Autoscaler = new Autoscaler({
     ops,
     appId: (name) => apps.getApp(name).id,
-    rules: {
-      enabled: () => rules.enabled().map((r) => ({ app: r.app, appId: r.app_id, type: r.type, rule: fromRow(r) })),
-      get: (id, type) => {
-        const r = rules.get(id, type);
-        return r && { enabled: r.enabled === 1, rule: fromRow(r) };
-      },
-      set: (id, type, r) => rules.set(id, type, { min_q: r.min, max_q: r.max, concurrency: r.concurrency, idle_s: r.idleS, window_s: r.windowS }),
-      disable: (id, type) => rules.disable(id, type),
-    },
-    stats: () => router.stats(),
-    activation: (app) => router.activation(app),
-    route,
+    rules,
+    stats: () => routing.stats(),
+    activation: (app) => routing.activation(app),
+    route: (app) => routing.refresh(app),
     log: (app, line) => logs.append(app, { source: 'platform', line }),
     tickMs: settings.autoscaleTickMs,
   });
+  routing.onWake((app) => autoscaler.wake(app));
   ops.recoverInterrupted();
   const runStore = new RunStore(db);
   runStore.closeUnfinished(); // runs cut by a daemon death ended with it (their instances died too)
@@ -174,16 +149,17 @@ export function wire(settings: Settings): Platform {
     pids: (app) => supervisor.pids(app),
     daemon: () => {
       const b = buildStore.active();
-      return { buildsRunning: b.running, buildsPending: b.pending, routerReloads: router.reloads };
+      return { buildsRunning: b.running, buildsPending: b.pending, routerReloads: routing.router.reloads };
     },
     intervalMs: settings.metricsIntervalMs,
   });
+  routing.onRouterLine((app, line) => metrics.routerLine(app, line));
   rmSync(path.join(home, 'builds'), { recursive: true, force: true });
 
   // git's pre-receive hook calls back into the API with a token that lives
   // only in this process and in the environment of git http-backend.
   const hook: HookEnv = { url: '', token: `slw_hook_${randomBytes(32).toString('base64url')}` };
-  const hookHash = hashToken(hook.token);
+  auth.addInternalToken(hook.token, 'git-hook');
 
   const webUrl = (name: string): string => {
     const u = new URL(urls.router);
@@ -197,10 +173,12 @@ export function wire(settings: Settings): Platform {
       config: (id) => releases.config(id),
       create: (id, rel) => releases.createFromBuild(id, rel),
       deploy: (app, v, line) => ops.deploy(app, v, line),
+      postdeploy: (app, v, line) => ops.postdeploy(app, v, line),
     },
     appLog: (app, line) => logs.append(app, { source: 'build', line }),
     webUrl,
     timeoutMs: settings.buildTimeoutMs,
+    runtimes: { node: new NodeRuntimes({ dir: settings.runtimeCache, env: process.env, hostVersion: process.versions.node }), dir: settings.runtimeCache },
   });
   const api = buildApi({
     home,
@@ -216,13 +194,28 @@ export function wire(settings: Settings): Platform {
     config: new ConfigService(store),
     releases,
     stacks: new StackService(settings.stackCache),
-    tokenHashes: () => [...store.tokenHashes(), hookHash],
+    auth,
+    // a session stands for its token: it lives exactly as long as the token does
+    sessions: new Sessions(new SessionStore(db), (hash) => auth.principalByHash(hash) !== undefined),
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
-    route,
+    route: (app) => routing.refresh(app),
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, router, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
+  return { db, store, api, routing, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
+}
+
+/** The state room's autoscale table as the autoscaler's RuleStore (a rule turned off keeps its figures). */
+function autoscaleRules(rows: AutoscaleStore): RuleStore {
+  return {
+    enabled: () => rows.enabled().map((r) => ({ app: r.app, appId: r.app_id, type: r.type, rule: fromRow(r) })),
+    get: (id, type) => {
+      const r = rows.get(id, type);
+      return r && { enabled: r.enabled === 1, rule: fromRow(r) };
+    },
+    set: (id, type, r) => rows.set(id, type, { min_q: r.min, max_q: r.max, concurrency: r.concurrency, idle_s: r.idleS, window_s: r.windowS }),
+    disable: (id, type) => rows.disable(id, type),
+  };
 }
 
 function fromRow(r: AutoscaleRow): AutoscaleRule {

@@ -28,15 +28,18 @@ test('autoscale: out under a bounded load, back in after it, every decision logg
   };
   const clients = Array.from({ length: 8 }, client);
   try {
-    await waitFor(async () => (await web()).up === 3, { timeoutMs: 30_000, intervalMs: 250, what: 'three web instances up under load' });
+    // generous: on a busy machine the clients, the CLI and the instances all share two cores
+    await waitFor(async () => (await web()).up === 3, { timeoutMs: 90_000, intervalMs: 250, what: 'three web instances up under load' });
   } finally {
     loading = false;
     await Promise.all(clients);
   }
   assert.deepEqual([...statuses.keys()], [200], `every request under load succeeded: ${JSON.stringify([...statuses])}`);
   const logs = async (): Promise<string> => (await d.cli(['logs', '-a', 'busy', '-n', '2000', '--source', 'platform'])).stdout;
-  assert.match(await logs(), /Autoscale web: 1 → [23] instance\(s\): [\d.]+ requests in flight on average over 3 s = [\d.]+ per instance, above the target of 2 \([\d.]+ req\/s\)/);
-  assert.equal((await web()).quantity, 3, 'never past max');
+  const outLog = await logs();
+  assert.match(outLog, /Autoscale web: 1 → [23] instance\(s\): [\d.]+ requests in flight on average over 3 s = [\d.]+ per instance, above the target of 2 \([\d.]+ req\/s\)/);
+  // from the log, not from ps: once the load stops it may already be scaling in (a busy machine makes the CLI slow)
+  assert.doesNotMatch(outLog, /Autoscale web: \d+ → ([4-9]|\d{2,}) instance/, 'never past max');
 
   await waitFor(async () => (await web()).quantity === 1, { timeoutMs: 30_000, intervalMs: 500, what: 'back to one instance after the load' });
   assert.match(await logs(), /Autoscale web: [23] → 1 instance\(s\): [\d.]+ requests in flight on average over the last 5 s = [\d.]+ per instance, below the target of 2/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { waitFor } from '../lib/index.js';
 import { Daemon } from '../testkit/index.js';
 
 test('SIGKILL at any moment loses no acknowledged change', async (t) => {
@@ -22,7 +23,10 @@ test('SIGKILL at any moment loses no acknowledged change', async (t) => {
         }
       }
     })();
-    await new Promise((r) => setTimeout(r, 150 + round * 100));
+    // at least two acknowledged changes per round (a busy machine makes each slow), then a kill at a varying moment
+    const before = acked;
+    await waitFor(() => acked >= before + 2, { timeoutMs: 60_000, what: 'two acknowledged changes' });
+    await new Promise((r) => setTimeout(r, 50 + round * 100));
     await d.stop('SIGKILL');
     stop = true;
     await writer;

@@ -45,7 +45,8 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
     const worker = await d.cli(['ps:autoscale', '-a', 'zed', 'worker', '--max', '2']);
     assert.match(worker.stderr, /worker cannot autoscale: only web processes receive requests/);
     const api = await d.api('PUT', '/v1/apps/zed/autoscale/web', { min: 'zero', max: 2 });
-    assert.ok(api.status === 400 || api.status === 422, api.text);
+    assert.equal(api.status, 422, api.text);
+    assert.equal(api.json?.error?.code, 'E_VALIDATION');
     assert.match(api.text, /min must be a number/);
     const p = await ps();
     assert.deepEqual(p.autoscale, []);
@@ -72,7 +73,9 @@ test('scale to zero: rules are checked; idle → no instance; a request wakes it
     assert.match(l, /Autoscale web: 0 → 1 instance\(s\): a request arrived while it was idle/);
     assert.match(l, /Activator: woke from idle in \d+ ms \(cold start\); passing 1 held request\(s\) on/);
     assert.match(l, /web\.1: Starting process with command `node server\.cjs` \(in its parked sandbox\)/, 'the wake used the sandbox set up while idle');
-    assert.equal((await ps()).autoscale[0]?.status, 'up');
+    // up now, unless a busy machine made the CLI calls above outlast the 10 s idle limit (then the log says it went back to zero)
+    const status = (await ps()).autoscale[0]?.status;
+    if (status !== 'up') assert.match(await logs(), /woke from idle[\s\S]*Autoscale web: 1 → 0 instance\(s\): no requests for/, `status ${status}`);
   });
 
   await t.test('20 concurrent requests during a wake all succeed', async () => {

@@ -3,8 +3,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import tar, { type Header, type Pack } from 'tar-stream';
+import type { Header, Pack } from 'tar-stream';
 import { run } from './exec.js';
 
 export interface PackResult {
@@ -27,6 +26,8 @@ const SKIP_NAMES = new Set(['.git', 'node_modules']);
 export async function packDirectory(dir: string, out: NodeJS.WritableStream): Promise<PackResult> {
   const root = path.resolve(dir);
   const paths = (await isGitWorkTree(root)) ? await gitFiles(root) : await walk(root, '');
+  // Loaded here, not at the top: lib/index.ts is on every CLI command's path and only `deploy` packs.
+  const [{ default: tar }, { createGzip }] = await Promise.all([import('tar-stream'), import('node:zlib')]);
   const pack = tar.pack();
   const producer = addAll(pack, root, paths).then(
     (totals) => {
@@ -113,6 +114,8 @@ async function addAll(pack: Pack, root: string, paths: readonly string[]): Promi
 function addEntry(pack: Pack, header: Partial<Header> & { name: string }, file?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    // An entry cut short (the pack destroyed because its reader went away) errors here.
+    sink.on('error', reject);
     if (file === undefined) return;
     const src = createReadStream(file);
     src.on('error', (err) => sink.destroy(err));

@@ -317,3 +317,23 @@ describe('findCronProblem', () => {
     for (const s of ['*/5 * * * *', '0 0 * * *', ' 0  3 * * 1-5 ', '0 0 L * *', '@annually']) assert.equal(findCronProblem(s), undefined, s);
   });
 });
+
+describe('app.json limits', () => {
+  it('refuses 10,000 cron jobs at once, naming the limit, without parsing each', () => {
+    const jobs = Array.from({ length: 10_000 }, (_, i) => ({ command: `echo ${i}`, schedule: '* * * * *' }));
+    rejects(cron(...jobs), 'app.json: cron: has 10000 jobs; the limit is 50 per app');
+  });
+
+  it('accepts 50 cron jobs; refuses 51', () => {
+    const jobs = (n: number) => Array.from({ length: n }, (_, i) => ({ command: `echo ${i}`, schedule: '*/5 * * * *' }));
+    assert.equal(parseAppJson(cron(...jobs(50))).manifest.cron?.length, 50);
+    rejects(cron(...jobs(51)), 'cron: has 51 jobs; the limit is 50 per app');
+  });
+
+  it('bounds formation entries, health checks per type and env entries', () => {
+    const many = (n: number, v: unknown) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, v]));
+    rejects(json({ formation: many(101, { quantity: 1 }) }), 'formation: has 101 process types; the limit is 100 per app');
+    rejects(json({ healthchecks: { web: Array.from({ length: 11 }, () => ({ path: '/' })) } }), 'healthchecks.web: has 11 checks; the limit is 10 per process type');
+    rejects(json({ env: many(1001, 'x') }), 'env: has 1001 entries; the limit is 1000 per app');
+  });
+});

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { SlipwayError } from '../lib/index.js';
 import { AppJsonSchema, type AppManifest } from './app-json-schema.js';
+import { findLimitProblems } from './app-json-limits.js';
 import { formatPath, parseJsonc } from './jsonc.js';
 import { findUnknownKeys } from './unknown-keys.js';
 
@@ -25,6 +26,8 @@ export interface ParsedAppJson {
  */
 export function parseAppJson(text: string, file = 'app.json'): ParsedAppJson {
   const data = parseJsonc(text.replace(/^\uFEFF/, ''), file);
+  const over = findLimitProblems(data);
+  if (over.length > 0) throw new SlipwayError('E_APP_JSON_INVALID', over.map((p) => located(file, p.path, p.message)).join('\n'));
   const r = AppJsonSchema.safeParse(data, { error: defaultMessage });
   if (r.success) return { manifest: r.data, warnings: warningsFor(data, r.data, file) };
   const problems = dedupeByPath(flattenIssues(r.error.issues, []));

@@ -3,6 +3,7 @@ export { parseProcfile, isWebType, PROCESS_TYPE_RULE, MAX_PROCESS_TYPES, MAX_PRO
 
 /** app.json: Heroku's manifest plus Dokku's healthchecks and cron; JSON with comments; unknown keys are warnings. */
 export { parseAppJson, type ParsedAppJson } from './app-json.js';
+export { MAX_CRON_JOBS, MAX_HEALTHCHECKS_PER_TYPE, MAX_ENV_ENTRIES } from './app-json-limits.js';
 export { MEMORY_RULE, type AppManifest, type AppScripts, type CronConcurrency, type CronJob, type EnvSpec, type FormationSpec, type HealthCheck, type HealthCheckType } from './app-json-schema.js';
 
 /** Cron schedules (5-field crontab syntax or @daily-style nicknames): validation and upcoming run times. */

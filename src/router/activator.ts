@@ -2,9 +2,14 @@
 // scaled to zero (it is the app's only target then). It holds them — a
 // bounded queue per app, a bounded wait — asks for a wake once, and as soon
 // as a ready target is known passes them on to it in the order they came.
+// The decisions are hold-queue.ts's (pure state); this file is the HTTP and
+// WebSocket shell that carries them out.
 import http from 'node:http';
 import net from 'node:net';
 import { pipeline, type Duplex } from 'node:stream';
+import { HoldQueue, type ActivatorTarget, type AppActivation, type Effects } from './hold-queue.js';
+
+export type { ActivatorTarget, AppActivation } from './hold-queue.js';
 
 export interface ActivatorOptions {
   /** Held requests per app; one more gets 503 at once. */
@@ -19,45 +24,24 @@ export interface ActivatorOptions {
   event(app: string, line: string): void;
 }
 
-export interface ActivatorTarget {
-  host: string;
-  port: number;
-}
-
-export interface AppActivation {
-  /** The app may scale to zero: hold its requests and wake it. */
-  enabled: boolean;
-  ready: ActivatorTarget[];
-  state: string;
-  /** Why the app is down (its last exit), for the 503 and the log. */
-  reason?: string;
-}
-
+/** One held request: how to pass it on or turn it away, and its wait timer. */
 interface Held {
-  at: number;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
   go(t: ActivatorTarget): void;
   refuse(why: string): void;
-}
-
-interface AppHold {
-  queue: Held[];
-  /** When the current wake began (first held request); 0 = no wake in progress. */
-  wakeAt: number;
-  info: AppActivation;
-  next: number;
 }
 
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 export class Activator {
-  private readonly apps = new Map<string, AppHold>();
+  private readonly queue: HoldQueue<Held>;
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 16 });
   /** Requests and tunnels passed on and not finished, per target (a drain must wait for them too). */
   private readonly active = new Map<string, number>();
 
   constructor(private readonly opts: ActivatorOptions) {
+    this.queue = new HoldQueue<Held>({ maxQueue: opts.maxQueue, maxWaitMs: opts.maxWaitMs });
     this.server = http.createServer((req, res) => this.onRequest(req, res));
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.server.keepAliveTimeout = 65_000;
@@ -72,7 +56,7 @@ export class Activator {
   }
 
   async stop(): Promise<void> {
-    for (const [app, a] of this.apps) this.refuseAll(app, a, 'the server is stopping', 'the server is restarting');
+    for (const [app, e] of this.queue.stopAll()) this.apply(app, e);
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
     this.agent.destroy();
@@ -81,6 +65,35 @@ export class Activator {
   /** Requests (and WebSockets) passed on to this target that are still open. */
   inflightTo(host: string, port: number): number {
     return this.active.get(`${host}:${port}`) ?? 0;
+  }
+
+  /** Requests held per app and whether a wake is in progress (for ps). */
+  holding(app: string): { held: number; waking: boolean } {
+    return this.queue.holding(app);
+  }
+
+  /** The router's latest view of the app (undefined: removed); see HoldQueue.update. */
+  update(app: string, info: AppActivation | undefined): void {
+    this.apply(app, this.queue.update(app, info, Date.now()));
+  }
+
+  /** The wake could not even begin (no release, a start error). */
+  wakeFailed(app: string, reason: string): void {
+    this.apply(app, this.queue.wakeFailed(app, reason));
+  }
+
+  /** Carries out what the hold-queue decided. */
+  private apply(app: string, e: Effects<Held>): void {
+    for (const line of e.events) this.opts.event(app, line);
+    for (const { item, target } of e.go) {
+      clearTimeout(item.timer);
+      item.go(target);
+    }
+    for (const { item, shown } of e.refuse) {
+      clearTimeout(item.timer);
+      item.refuse(shown);
+    }
+    if (e.wake) this.opts.wake(app);
   }
 
   /** Counts one passed-on request until `done` is called (once). */
@@ -97,110 +110,20 @@ export class Activator {
     };
   }
 
-  /** Requests held per app and whether a wake is in progress (for ps). */
-  holding(app: string): { held: number; waking: boolean } {
-    const a = this.apps.get(app);
-    return { held: a?.queue.length ?? 0, waking: (a?.wakeAt ?? 0) > 0 };
-  }
-
-  /**
-   * The router's latest view of the app. Ready targets release the held
-   * requests (in order); a crash, or the app leaving scale-to-zero, answers
-   * them 503.
-   */
-  update(app: string, info: AppActivation | undefined): void {
-    if (!info) {
-      const a = this.apps.get(app);
-      if (a) this.refuseAll(app, a, 'the app was removed', 'the app was removed');
-      this.apps.delete(app);
-      return;
-    }
-    const a = this.hold(app);
-    a.info = info;
-    if (info.ready.length > 0) {
-      if (a.wakeAt > 0) this.opts.event(app, `Activator: woke from idle in ${Date.now() - a.wakeAt} ms (cold start); passing ${a.queue.length} held request(s) on`);
-      a.wakeAt = 0;
-      for (const h of a.queue.splice(0)) {
-        clearTimeout(h.timer);
-        h.go(this.pick(a));
-      }
-      return;
-    }
-    if (a.wakeAt > 0 && info.state === 'crashed') this.refuseAll(app, a, `the wake failed: ${info.reason ?? 'the process crashed on start'}`);
-    else if (!info.enabled && a.queue.length > 0) this.refuseAll(app, a, 'autoscaling was turned off while it was idle', 'the app has no web process running');
-  }
-
-  /** The wake could not even begin (no release, a start error). */
-  wakeFailed(app: string, reason: string): void {
-    const a = this.apps.get(app);
-    if (a && a.wakeAt > 0) this.refuseAll(app, a, `the wake failed: ${reason}`);
-  }
-
-  private hold(app: string): AppHold {
-    let a = this.apps.get(app);
-    if (!a) {
-      a = { queue: [], wakeAt: 0, info: { enabled: false, ready: [], state: 'stopped' }, next: 0 };
-      this.apps.set(app, a);
-    }
-    return a;
-  }
-
-  private pick(a: AppHold): ActivatorTarget {
-    const t = a.info.ready[a.next % a.info.ready.length] as ActivatorTarget;
-    a.next++;
-    return t;
-  }
-
-  /** `why` goes to the app's log only; the client gets a page without the app's output. */
-  private refuseAll(app: string, a: AppHold, why: string, shown = 'the app could not be started'): void {
-    a.wakeAt = 0;
-    const held = a.queue.splice(0);
-    if (held.length) this.opts.event(app, `Activator: ${why}; answered ${held.length} held request(s) with 503`);
-    for (const h of held) {
-      clearTimeout(h.timer);
-      h.refuse(shown);
-    }
-  }
-
   /** Holds one request (or passes it on at once when a target is ready). */
   private admit(req: http.IncomingMessage, go: Held['go'], refuse: Held['refuse'], gone: (cb: () => void) => void): void {
     const app = this.opts.appFor(req.headers.host ?? '');
     if (!app) return refuse('no app answers at this host');
-    const a = this.hold(app);
-    if (a.info.ready.length > 0) return go(this.pick(a));
-    if (!a.info.enabled) return refuse('the app has no web process running');
-    if (a.queue.length >= this.opts.maxQueue) {
-      this.opts.event(app, `Activator: ${a.queue.length} request(s) already held while the app wakes (limit ${this.opts.maxQueue}); answered 503`);
-      return refuse('too many requests are waiting for the app to wake');
+    const h: Held = { timer: undefined, go, refuse };
+    const e = this.queue.admit(app, h, Date.now());
+    if (e.held) {
+      h.timer = setTimeout(() => this.apply(app, this.queue.expire(app, h, Date.now())), this.opts.maxWaitMs);
+      // a client that goes away no longer holds a place in the queue
+      gone(() => {
+        if (this.queue.leave(app, h)) clearTimeout(h.timer);
+      });
     }
-    const h: Held = {
-      at: Date.now(),
-      go,
-      refuse,
-      timer: setTimeout(() => {
-        const i = a.queue.indexOf(h);
-        if (i < 0) return;
-        a.queue.splice(i, 1);
-        this.opts.event(app, `Activator: a request waited ${Math.round((Date.now() - h.at) / 100) / 10} s for the app to wake (limit ${this.opts.maxWaitMs / 1000} s); answered 503`);
-        // nothing left waiting on this wake: the next request asks for a new one
-        if (a.queue.length === 0) a.wakeAt = 0;
-        refuse('the app did not wake in time');
-      }, this.opts.maxWaitMs),
-    };
-    a.queue.push(h);
-    // a client that goes away no longer holds a place in the queue
-    gone(() => {
-      const i = a.queue.indexOf(h);
-      if (i >= 0) {
-        a.queue.splice(i, 1);
-        clearTimeout(h.timer);
-      }
-    });
-    if (a.wakeAt === 0 || Date.now() - a.wakeAt > this.opts.maxWaitMs) {
-      a.wakeAt = Date.now();
-      this.opts.event(app, 'Activator: a request arrived while the app is scaled to zero; waking it');
-      this.opts.wake(app);
-    }
+    this.apply(app, e);
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -6,3 +6,5 @@
 export { Router } from './router.js';
 export type { RouteTarget, AppRouteState, AppRoute, RouterOptions, AppStats, TargetStats } from './types.js';
 export { PAGES, renderPage, type ErrorPage } from './pages.js';
+export { Routing, type RoutingOptions, type WebView } from './routing.js';
+export { RequestRates } from './rates.js';

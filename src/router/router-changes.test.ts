@@ -53,13 +53,7 @@ test('target changes under load lose no request (hitless)', async (t) => {
   // As a deploy retires instances: drain, wait for in-flight 0, remove, stop the process.
   const retire = async (keep: number[], old: number[]): Promise<void> => {
     await setBusy(keep, old);
-    await waitFor(
-      async () => {
-        const s = (await router.stats()).busy;
-        return old.every((i) => s?.targets[`web.${i}`]?.inflight === 0);
-      },
-      { timeoutMs: 5000, what: 'drained targets to finish' },
-    );
+    assert.equal(await router.drain('busy', old.map((i) => `web.${i}`), 5000), 0, 'drained targets finished before the deadline');
     await setBusy(keep);
     await Promise.all(old.map((i) => stopBackend((pool[i] as Backend).server)));
   };
@@ -102,6 +96,35 @@ test('draining: in-flight requests finish, new ones go elsewhere, stats count do
   assert.equal(r.status, 200);
   assert.equal(r.body, 'slow done');
   await waitFor(async () => (await router.stats()).drain?.targets['web.1']?.inflight === 0, { timeoutMs: 2000, what: 'web.1 inflight 0' });
+});
+
+test('drain(): resolves with 0 when the in-flight requests finish, with the count left at the deadline', async (t) => {
+  const { router, port } = await startRouter(t);
+  const held: (() => void)[] = [];
+  const slow = await startBackend(t, (_req, res) => void held.push(() => res.end('done')));
+  await router.setApp('dr', { hosts: [], targets: [slow.target('web.1')], state: 'running' });
+  const first = get(port, 'dr.localhost');
+  await waitFor(() => held.length === 1, { timeoutMs: 5000, what: 'the request at the backend' });
+  await router.setApp('dr', { hosts: [], targets: [slow.target('web.1', 'draining')], state: 'running' });
+
+  let settled: number | undefined;
+  const drained = router.drain('dr', ['web.1'], 60_000).then((n) => (settled = n));
+  // the router has looked at the counters at least once and still sees the request
+  await waitFor(async () => (await router.stats()).dr?.targets['web.1']?.inflight === 1, { timeoutMs: 5000, what: 'inflight 1' });
+  assert.equal(settled, undefined, 'not drained while a request is in flight');
+  held.shift()?.();
+  assert.equal(await drained, 0);
+  assert.equal((await first).body, 'done');
+
+  // past the deadline: resolves with what is still in flight
+  await router.setApp('dr', { hosts: [], targets: [slow.target('web.1')], state: 'running' });
+  const second = get(port, 'dr.localhost');
+  await waitFor(() => held.length === 1, { timeoutMs: 5000, what: 'the second request at the backend' });
+  await router.setApp('dr', { hosts: [], targets: [slow.target('web.1', 'draining')], state: 'running' });
+  assert.equal(await router.drain('dr', ['web.1'], 200), 1);
+  assert.equal(await router.drain('dr', [], 200), 0, 'nothing to wait for');
+  held.shift()?.();
+  assert.equal((await second).status, 200);
 });
 
 test('a target that dies with a request: a GET is replayed on another target, a POST is not', async (t) => {

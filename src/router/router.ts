@@ -14,6 +14,9 @@ import { planSlots, slotCommands, targetAt, type SlotTable, type SlotTarget } fr
 import { appStats, parseShowStat } from './stats.js';
 import { checkAppName, checkTarget, normalizeHost, type AppRoute, type AppStats, type RouterOptions } from './types.js';
 
+/** How often waiting drains look at HAProxy's in-flight counters (one `show stat` per worker). */
+const DRAIN_POLL_MS = 100;
+
 /** How a change reached HAProxy: at once through the runtime API (or only the files), or it needs a reload. */
 type Applied = 'done' | 'reload';
 
@@ -52,6 +55,9 @@ export class Router {
   private stopped = false;
   private activator: Activator | undefined;
   private activatorPort = 0;
+  /** Drains waiting for their targets' in-flight requests to finish (see drain()). */
+  private readonly drains = new Set<{ app: string; ids: string[]; deadline: number; resolve: (inflight: number) => void }>();
+  private drainTick: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: RouterOptions) {
     this.paths = runPaths(opts.runDir);
@@ -142,6 +148,34 @@ export class Router {
       out[app] = s;
     }
     return out;
+  }
+
+  /**
+   * Resolves once the app's requests (and tunnels) in flight to these targets
+   * reach zero, or at the deadline, with how many were still in flight then.
+   * Call it after the targets were set `draining` (no new requests). Every
+   * drain waiting at a time shares one look at HAProxy's counters per tick.
+   */
+  drain(app: string, targetIds: string[], deadlineMs: number): Promise<number> {
+    if (targetIds.length === 0) return Promise.resolve(0);
+    return new Promise((resolve) => {
+      this.drains.add({ app, ids: targetIds, deadline: Date.now() + deadlineMs, resolve });
+      this.drainTick ??= setTimeout(() => void this.checkDrains(), 0);
+    });
+  }
+
+  private async checkDrains(): Promise<void> {
+    const stats = await this.stats().catch(() => ({}) as Record<string, AppStats>);
+    const now = Date.now();
+    for (const d of this.drains) {
+      const targets = stats[d.app]?.targets ?? {};
+      const n = d.ids.reduce((sum, id) => sum + (targets[id]?.inflight ?? 0), 0);
+      if (n === 0 || now >= d.deadline || this.stopped) {
+        this.drains.delete(d);
+        d.resolve(n);
+      }
+    }
+    this.drainTick = this.drains.size ? setTimeout(() => void this.checkDrains(), DRAIN_POLL_MS) : undefined;
   }
 
   /** Lets a change in progress finish, then stops HAProxy (in-flight requests get up to 5 s). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { nextCronRuns, type CronJob } from '../procfile/index.js';
+import { findCronProblem, findTimeZoneProblem, MAX_CRON_JOBS, nextCronRuns, type CronJob } from '../procfile/index.js';
 import type { Operations, Supervisor } from '../supervisor/index.js';
 import type { RunRecords } from './types.js';
 
@@ -50,6 +50,8 @@ export class CronService {
   private readonly apps = new Map<string, Registered[]>();
   /** Jobs running now, by app and job id: survives re-registration, so a deploy cannot make a job overlap. */
   private readonly running = new Map<string, Set<string>>();
+  /** Why an app's stored jobs were not scheduled (shown by apps:info), by app. */
+  private readonly problems = new Map<string, string>();
   private readonly scale: number;
   private readonly origin = Date.now();
 
@@ -60,9 +62,14 @@ export class CronService {
   /** (Re)registers the app's jobs from its current release; with catchUp, runs once a job missed while the daemon was down. */
   async sync(app: string, catchUp = false): Promise<void> {
     this.stop(app);
+    this.problems.delete(app);
     const cur = await this.deps.ops.current(app);
-    const jobs = ((cur?.row.app_json as { cron?: CronJob[] } | null)?.cron ?? []);
-    if (!cur || jobs.length === 0) return;
+    const stored = (cur?.row.app_json as { cron?: unknown } | null)?.cron ?? [];
+    if (!cur) return;
+    // Read back from state, possibly written by an older version without these
+    // limits: checked again, so one app's jobs cannot take the daemon down.
+    const jobs = this.checked(app, cur.row.version, stored);
+    if (jobs.length === 0) return;
     const id = this.deps.appId(app);
     const regs = jobs.map((job): Registered => ({ id: jobId(job), job, version: cur.row.version, timer: undefined, next: undefined }));
     this.apps.set(app, regs);
@@ -76,6 +83,30 @@ export class CronService {
       this.arm(app, r);
     }
     this.deps.log(app, `cron: ${regs.length} job(s) of v${cur.row.version} scheduled: ${regs.map((r) => `${r.id} (${r.job.schedule})`).join(', ')}`);
+  }
+
+  /** Why the app's cron jobs are not scheduled, if they were refused. */
+  problem(app: string): string | undefined {
+    return this.problems.get(app);
+  }
+
+  private checked(app: string, version: number, stored: unknown): CronJob[] {
+    const refuse = (why: string): CronJob[] => {
+      const msg = `cron: the jobs of v${version} are not scheduled: ${why}; deploy a fixed app.json`;
+      this.problems.set(app, msg);
+      this.deps.log(app, msg);
+      return [];
+    };
+    if (!Array.isArray(stored)) return refuse('the stored cron list is not a list');
+    if (stored.length > MAX_CRON_JOBS) return refuse(`${stored.length} jobs, over the limit of ${MAX_CRON_JOBS} per app`);
+    for (const [i, job] of (stored as Partial<CronJob>[]).entries()) {
+      const bad =
+        typeof job?.schedule !== 'string' || typeof job.command !== 'string'
+          ? 'no schedule or command'
+          : (findCronProblem(job.schedule) ?? (job.timezone === undefined ? undefined : findTimeZoneProblem(job.timezone)));
+      if (bad !== undefined) return refuse(`cron[${i}]: ${bad}`);
+    }
+    return stored as CronJob[];
   }
 
   stop(app: string): void {

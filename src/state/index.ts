@@ -5,3 +5,5 @@ export { BuildStore, type BuildRow, type BuildStatus } from './builds.js';
 export { RunStore, type RunRow } from './runs.js';
 export { AutoscaleStore, type AutoscaleRow, type AutoscaleRule } from './autoscale.js';
 export { MetricStore, type MetricRow } from './metrics.js';
+export { AuthStore, type UserRow, type TokenRow, type AccessRow, type AuditRow, type NewAudit } from './auth.js';
+export { SessionStore, type SessionRow } from './sessions.js';

@@ -12,6 +12,12 @@ export interface RuleStore {
   disable(appId: number, type: string): boolean;
 }
 
+/** The app's web rule is on with a minimum of 0 (read from the rules alone, so the router's owner can ask before an Autoscaler exists). */
+export function scalesToZero(rules: Pick<RuleStore, 'get'>, appId: number): boolean {
+  const r = rules.get(appId, 'web');
+  return r?.enabled === true && r.rule.min === 0;
+}
+
 export interface AutoscalerDeps {
   rules: RuleStore;
   ops: Operations;
@@ -71,8 +77,7 @@ export class Autoscaler {
 
   /** The rule of an app's web processes scales it to zero: the router then hands its requests to the activator. */
   scalesToZero(app: string): boolean {
-    const r = this.deps.rules.get(this.deps.appId(app), 'web');
-    return r?.enabled === true && r.rule.min === 0;
+    return scalesToZero(this.deps.rules, this.deps.appId(app));
   }
 
   /** Sets (or changes) a rule; flags not given keep the earlier rule's figures, else the defaults. Brings the formation within bounds. */

@@ -22,6 +22,11 @@ const BACKOFF_CAP_MS = 2 * 60_000;
 /** A crash after this long up starts the backoff from zero again. */
 const STABLE_MS = 30_000;
 const TAIL_LINES = 20;
+/** Enough boot output to show its first error and its end (crashExcerpt trims to 60 lines). */
+const BOOT_OUTPUT_LINES = 2000;
+
+/** A process that ended before it was up (a crash on start, as opposed to not listening in time). */
+export class InstanceExitedError extends Error {}
 
 /**
  * One supervised instance (`web.1` of v3): starts it, watches for readiness,
@@ -40,6 +45,9 @@ export class Supervised {
   /** Retiring: the router sends it no new requests while in-flight ones finish. */
   draining = false;
   readonly tail: string[] = [];
+  /** Output since the current process started, until it is up (what a failed deploy shows); bounded. */
+  readonly bootOutput: string[] = [];
+  private booting = false;
   /** How it last ended (`exited with status 1`), for the activator's 503. */
   lastExit: string | undefined;
   private handle: Instance | undefined;
@@ -84,6 +92,7 @@ export class Supervised {
       this.parked = undefined;
       this.port = await this.ctx.ports.next();
       this.upAt = 0;
+      this.startBoot();
       this.setState('starting');
       this.platform(`Starting process with command \`${this.command}\` (in its parked sandbox)`);
       this.handle = parked;
@@ -94,6 +103,7 @@ export class Supervised {
     }
     this.port = await this.ctx.ports.next();
     this.upAt = 0;
+    this.startBoot();
     this.setState('starting');
     this.platform(`Starting process with command \`${this.command}\``);
     const handle = await this.launch(false);
@@ -188,7 +198,19 @@ export class Supervised {
     }
   }
 
+  /** How long a web instance has to accept connections on its $PORT. */
+  get readyTimeoutMs(): number {
+    return this.ctx.readyTimeoutMs;
+  }
+
+  private startBoot(): void {
+    this.bootOutput.length = 0;
+    this.booting = true;
+  }
+
   private becameUp(): void {
+    this.booting = false;
+    this.bootOutput.length = 0;
     this.upAt = Date.now();
     this.setState('up');
     for (const w of this.waiters.splice(0)) w.resolve();
@@ -224,7 +246,8 @@ export class Supervised {
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
     this.lastExit = `${this.name} ${how}${this.tail.length ? ` (last output: ${this.tail[this.tail.length - 1]})` : ''}`;
     this.platform(`Process ${how}`);
-    const err = new Error(`${this.name} (v${this.release}) ${how} before it was up`);
+    this.booting = false;
+    const err = new InstanceExitedError(`${this.name} (v${this.release}) ${how} before it was up`);
     for (const w of this.waiters.splice(0)) w.reject(err);
     this.setState('crashed');
     if (this.supervising) this.scheduleRestart();
@@ -257,6 +280,11 @@ export class Supervised {
   }
 
   private output(line: string): void {
+    if (this.booting && this.bootOutput.length < BOOT_OUTPUT_LINES) this.bootOutput.push(line);
+    else if (this.booting) {
+      this.bootOutput.splice(BOOT_OUTPUT_LINES / 2, 1); // keeps the start (the first error) and the end
+      this.bootOutput.push(line);
+    }
     this.tail.push(line);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
     this.ctx.events.log(this.ctx.app.name, { source: 'app', ps: this.name, release: `v${this.release}`, line });

@@ -1,6 +1,6 @@
 import { SlipwayError } from '../lib/index.js';
 import { ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
-import { ErrorRates, ReleaseGuard } from './guard.js';
+import { ReleaseGuard, type RequestWindow } from './guard.js';
 import { formationLine, type Supervisor } from './supervisor.js';
 import type { AppRuntime, InstanceView, RunnableRelease } from './types.js';
 
@@ -19,6 +19,8 @@ export interface OperationsDeps {
   allApps(): OpsApp[];
   formation: { get(appId: number): FormationEntry[]; set(appId: number, rows: { type: string; quantity?: number; memory_mb?: number | null }[]): void };
   log(app: string, line: string): void;
+  /** The router's per-app request outcomes, which the post-release guard compares. */
+  rates: RequestWindow;
   graceMs?: number;
   /** Unpacked release directories kept per app besides the running one. */
   keepUnpacked?: number;
@@ -51,13 +53,11 @@ export interface ScaleChange {
  * `failed` and the previous release keeps serving.
  */
 export class Operations {
-  /** Fed from the router's log by the daemon: per-app request outcomes for the guard. */
-  readonly rates = new ErrorRates();
   private readonly guard: ReleaseGuard;
 
   constructor(private readonly deps: OperationsDeps) {
     this.guard = new ReleaseGuard({
-      rates: this.rates,
+      rates: this.deps.rates,
       restarts: (app, v) => this.deps.supervisor.ps(app).filter((i) => i.release === `v${v}`).reduce((n, i) => n + i.restarts, 0),
       current: (app) => this.deps.supervisor.current(app),
       rollback: async (app, to, reason) => {
@@ -120,6 +120,38 @@ export class Operations {
     throw new SlipwayError('E_DEPLOY_FAILED', `the release command \`${command}\` ${how}${tail.length ? `; its last output:\n${tail.slice(-10).map((l) => `  ${l}`).join('\n')}` : ''}`, {
       hint: 'nothing was switched: the previous release keeps serving',
     });
+  }
+
+  /**
+   * app.json's deploy-done hooks, run once in a one-off of a release that is
+   * serving: Dokku's `scripts.dokku.postdeploy` after every deploy from a
+   * build, Heroku's `scripts.postdeploy` after the app's first one (as Heroku
+   * runs it once, when the app is set up). A failure is reported, never rolled
+   * back: the release already serves.
+   */
+  async postdeploy(appName: string, version: number, progress?: (line: string) => void): Promise<void> {
+    const app = this.deps.app(appName);
+    const rel = this.deps.releases.get(app.id, version);
+    const scripts = (rel.app_json as { scripts?: { dokku?: { postdeploy?: string }; postdeploy?: string } } | null)?.scripts;
+    const first = !this.deps.releases.list(app.id).some((r) => r.version < version && r.slug && r.status === 'succeeded');
+    const hooks = [
+      { key: 'scripts.dokku.postdeploy', command: scripts?.dokku?.postdeploy },
+      { key: 'scripts.postdeploy', command: first ? scripts?.postdeploy : undefined },
+    ];
+    for (const { key, command } of hooks) {
+      if (command === undefined) continue;
+      progress?.(`-----> Running postdeploy (app.json ${key}): ${command}`);
+      const exit = await this.deps.supervisor.oneOff(this.runtime(app, rel), await this.runnable(app.name, rel), {
+        name: 'postdeploy.1',
+        command,
+        timeoutMs: this.deps.releaseTimeoutMs ?? 15 * 60_000,
+        onLine: (_s, l) => progress?.(`       ${l}`),
+      });
+      if (exit.code === 0) continue;
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
+      progress?.(` !     postdeploy \`${command}\` ${how}; v${version} keeps running (a postdeploy failure does not roll back)`);
+      this.deps.log(app.name, `postdeploy of v${version} (${key}) ${how}`);
+    }
   }
 
   /** At most this many instances per process type. */
@@ -197,7 +229,6 @@ export class Operations {
 
   async stopApp(appName: string): Promise<void> {
     this.guard.stop(appName);
-    this.rates.forget(appName);
     await this.deps.supervisor.stopApp(appName, this.deps.graceMs);
   }
 

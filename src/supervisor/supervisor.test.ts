@@ -58,10 +58,16 @@ test('a release whose web process exits or never listens fails the deploy and le
   await assert.rejects(sup.deploy(app({ web: { quantity: 1 } }), release(2, {}, { web: 'echo "cannot find module"; exit 1' })), (e: unknown) => {
     assert.ok(e instanceof SlipwayError && e.code === 'E_DEPLOY_FAILED');
     assert.match(e.message, /web\.1 \(v2\) exited with status 1 before it was up/);
-    assert.match(e.message, /last output of web\.1:\n {2}cannot find module/);
+    assert.match(e.message, /output of web\.1 since it started:\n {2}cannot find module/);
+    assert.equal(e.hint, 'the app exited while starting: its own output above says why; the previous release keeps running');
     return true;
   });
-  await assert.rejects(sup.deploy(app({ web: { quantity: 1 } }), release(3, {}, { web: 'sleep 100' })), /did not accept connections on its \$PORT/);
+  await assert.rejects(sup.deploy(app({ web: { quantity: 1 } }), release(3, {}, { web: 'sleep 100' })), (e: unknown) => {
+    assert.ok(e instanceof SlipwayError);
+    assert.match(e.message, /did not accept connections on its \$PORT/);
+    assert.equal(e.hint, 'web processes must listen on $PORT within 1.5 s; the previous release keeps running');
+    return true;
+  });
   assert.deepEqual(sup.ps('supapp').map((i) => `${i.name} ${i.state} ${i.release}`), ['web.1 up v1']);
   assert.equal(await get(before[0]?.port ?? 0), 'v1');
 });

@@ -1,7 +1,8 @@
 import type { Driver } from '../runtime/driver.js';
 import { SlipwayError } from '../lib/index.js';
 import type { ExitInfo, Instance } from '../runtime/driver.js';
-import { instanceEnv, setupKey, Supervised } from './instance.js';
+import { InstanceExitedError, instanceEnv, setupKey, Supervised } from './instance.js';
+import { crashExcerpt } from './crash-output.js';
 import { PortAllocator } from './ports.js';
 import type { AppRuntime, InstanceView, RunnableRelease, SupervisorEvents, WebState, WebTarget } from './types.js';
 
@@ -62,6 +63,7 @@ export class Supervisor {
   deploy(app: AppRuntime, rel: RunnableRelease): Promise<void> {
     return this.exclusive(app, async (slot) => {
       const fresh = this.plan(app, rel).map((name) => this.instance(slot, app, rel, name));
+      const hasPrevious = slot.current !== undefined;
       this.log(app.name, `Deploying v${rel.version}: ${formationLine(fresh.map((s) => s.type)) || 'no processes to run'}`);
       slot.arriving = new Set(fresh);
       try {
@@ -71,7 +73,7 @@ export class Supervisor {
         const started: Supervised[] = [];
         for (let i = 0; i < fresh.length; i += batch) {
           try {
-            await this.startAll(fresh.slice(i, i + batch));
+            await this.startAll(fresh.slice(i, i + batch), hasPrevious);
           } catch (err) {
             await Promise.all(started.map((s) => s.stop(2000, false)));
             throw err;
@@ -154,7 +156,7 @@ export class Supervisor {
       if (which && targets.length === 0) throw new SlipwayError('E_VALIDATION', `no process ${which} is running`, { hint: 'see `slipway ps`' });
       for (const old of targets) {
         const next = this.instance(slot, app, rel, old.name);
-        await this.startAll([next]);
+        await this.startAll([next], true);
         slot.instances.add(next);
         next.supervising = true;
         await this.retireInBackground(slot, [old]);
@@ -274,13 +276,13 @@ export class Supervisor {
   }
 
   /** Starts instances and waits for the web ones; on any failure stops them all and throws with their last lines. */
-  private async startAll(fresh: Supervised[]): Promise<void> {
+  private async startAll(fresh: Supervised[], hasPrevious: boolean): Promise<void> {
     try {
       await Promise.all(fresh.map((s) => s.start()));
       await Promise.all(fresh.filter((s) => s.isWeb).map((s) => s.ready()));
     } catch (err) {
       await Promise.all(fresh.map((s) => s.stop(2000, false)));
-      throw deployError(err, fresh);
+      throw deployError(err, fresh, { hasPrevious, readyTimeoutMs: fresh[0]?.readyTimeoutMs ?? this.readyTimeoutMs });
     }
   }
 
@@ -342,19 +344,10 @@ export class Supervisor {
   }
 
   private async drain(slot: AppSlot, web: Supervised[]): Promise<void> {
-    const inflight = this.opts.events.inflight;
-    if (!inflight || web.length === 0) return;
-    const ids = web.map((s) => s.id);
-    const deadline = Date.now() + (slot.runtime.drainMs ?? 30_000);
-    for (;;) {
-      const n = await inflight(slot.runtime.name, ids).catch(() => 0);
-      if (n === 0) return;
-      if (Date.now() >= deadline) {
-        this.log(slot.runtime.name, `Drain deadline passed with ${n} request(s) still in flight; stopping the old instances`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const drain = this.opts.events.drain;
+    if (!drain || web.length === 0) return;
+    const left = await drain(slot.runtime.name, web.map((s) => s.id), slot.runtime.drainMs ?? 30_000).catch(() => 0);
+    if (left > 0) this.log(slot.runtime.name, `Drain deadline passed with ${left} request(s) still in flight; stopping the old instances`);
   }
 
   private async publish(slot: AppSlot): Promise<void> {
@@ -400,10 +393,17 @@ export function formationLine(types: string[]): string {
   return [...counts].map(([t, n]) => `${t}=${n}`).join(' ');
 }
 
-function deployError(err: unknown, fresh: Supervised[]): SlipwayError {
+/**
+ * Why new instances did not come up, with each one's own output from its
+ * start (crashExcerpt), and a hint that matches the cause: a crash on start
+ * or a web process that never listened. "The previous release keeps running"
+ * only when there is one.
+ */
+function deployError(err: unknown, fresh: Supervised[], o: { hasPrevious: boolean; readyTimeoutMs: number }): SlipwayError {
   const reason = err instanceof Error ? err.message : String(err);
-  const tails = fresh.filter((s) => s.tail.length > 0).map((s) => `last output of ${s.name}:\n${s.tail.slice(-10).map((l) => `  ${l}`).join('\n')}`);
-  return new SlipwayError('E_DEPLOY_FAILED', [reason, ...tails].join('\n'), {
-    hint: 'the previous release keeps running; web processes must listen on $PORT',
+  const outputs = fresh.filter((s) => s.bootOutput.length > 0).map((s) => `output of ${s.name} since it started:\n${crashExcerpt(s.bootOutput).map((l) => `  ${l}`).join('\n')}`);
+  const cause = err instanceof InstanceExitedError ? 'the app exited while starting: its own output above says why' : `web processes must listen on $PORT within ${o.readyTimeoutMs / 1000} s`;
+  return new SlipwayError('E_DEPLOY_FAILED', [reason, ...outputs].join('\n'), {
+    hint: o.hasPrevious ? `${cause}; the previous release keeps running` : cause,
   });
 }

@@ -57,6 +57,10 @@ export interface SupervisorEvents {
   log(app: string, entry: { source: 'app' | 'platform'; ps?: string; release?: string; line: string }): void;
   /** The router must now send this app's traffic to these targets. */
   publish(app: string, web: { targets: WebTarget[]; state: WebState; reason?: string }): Promise<void>;
-  /** Requests (and tunnels) the router still has in flight to these targets; absent = nothing to wait for. */
-  inflight?(app: string, targetIds: string[]): Promise<number>;
+  /**
+   * The router's drain: resolves when its requests (and tunnels) in flight to
+   * these draining targets reach zero, or at the deadline with how many are
+   * left. Absent: nothing to wait for.
+   */
+  drain?(app: string, targetIds: string[], deadlineMs: number): Promise<number>;
 }

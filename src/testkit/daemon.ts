@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, waitFor, type RunResult } from '../lib/index.js';
@@ -17,6 +18,13 @@ export interface ServerInfo {
   version: string;
 }
 
+/**
+ * Node releases that apps ask for (engines.node) are big; every test server
+ * shares one machine-wide runtime cache, which is content-addressed and
+ * written by rename, so servers running at once cannot tear each other's.
+ */
+export const TEST_RUNTIME_CACHE = path.join(os.tmpdir(), 'slipway-test-runtimes');
+
 /** A real `slipway server` child process on port 0 in a temp home. */
 export class Daemon {
   child: ChildProcess | undefined;
@@ -32,15 +40,17 @@ export class Daemon {
   extraArgs: string[] = [];
 
   static async start(t: After, opts: { args?: string[] } = {}): Promise<Daemon> {
-    const d = new Daemon(tempDir(t, 'slipway-home-'), tempDir(t, 'slipway-cfg-'));
+    // after-hooks run in the order registered: the server dies before its home is removed (else it writes into it meanwhile)
+    let d: Daemon | undefined;
+    t.after(() => d?.stop('SIGKILL'));
+    d = new Daemon(tempDir(t, 'slipway-home-'), tempDir(t, 'slipway-cfg-'));
     d.extraArgs = opts.args ?? [];
-    t.after(() => d.stop('SIGKILL'));
     await d.boot();
     return d;
   }
 
   async boot(): Promise<void> {
-    const child = spawn(process.execPath, [BIN, 'server', '--home', this.home, '--api-listen', '127.0.0.1:0', '--router-listen', '127.0.0.1:0', ...this.extraArgs], {
+    const child = spawn(process.execPath, [BIN, 'server', '--home', this.home, '--api-listen', '127.0.0.1:0', '--router-listen', '127.0.0.1:0', ...(this.extraArgs.includes('--runtime-cache') ? [] : ['--runtime-cache', TEST_RUNTIME_CACHE]), ...this.extraArgs], {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -12,6 +12,7 @@ export interface After {
 /** A fresh directory under the OS temp dir, removed in t.after(). */
 export function tempDir(t: After, prefix = 'slipway-test-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // retried: a child that was just killed (HAProxy, an instance) may still be closing files in it
+  t.after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   return dir;
 }

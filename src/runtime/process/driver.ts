@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { passwdFor, resolveInside, SANDBOX_ENV_FD } from '../../lib/index.js';
+import { passwdFor, resolveInside, SANDBOX_ENV_FD, type Mount } from '../../lib/index.js';
 import type { Driver, ExitInfo, Instance, InstanceIo, ProcessSpec } from '../driver.js';
 import { detectCgroup, type CgroupHost } from './cgroup.js';
 import { GATE_FD, instanceArgv, instanceEnv } from './wrapper.js';
@@ -18,7 +18,11 @@ export class ProcessDriver implements Driver {
   readonly name = 'process';
   private readonly cgroup: CgroupHost | undefined;
 
-  constructor(private readonly runDir: string) {
+  /** `sharedMounts`: read-only host directories every instance sees (the language runtime cache). */
+  constructor(
+    private readonly runDir: string,
+    private readonly opts: { sharedMounts?: Mount[] } = {},
+  ) {
     mkdirSync(runDir, { recursive: true, mode: 0o711 });
     this.cgroup = detectCgroup();
   }
@@ -29,7 +33,7 @@ export class ProcessDriver implements Driver {
 
   async start(spec: ProcessSpec, io: InstanceIo): Promise<Instance> {
     const files = this.userFiles(spec);
-    const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec), ...instanceArgv(spec, files, INFO_FD)];
+    const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec), ...instanceArgv(spec, files, INFO_FD, this.opts.sharedMounts ?? [])];
     if (spec.gated && (spec.argv || spec.tty)) throw new Error('only a Procfile command can be gated');
     const envData = instanceEnv(spec);
     const stdio: ('pipe' | 'ignore')[] = [spec.stdin || spec.tty ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'];

@@ -113,8 +113,8 @@ export function instanceEnv(spec: ProcessSpec): Buffer {
 }
 
 /** The argv that runs one instance: bwrap as the app user, the release read-only at /app. */
-export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: number): string[] {
-  const mounts: Mount[] = [{ src: spec.root, dest: '/app', readOnly: true }];
+export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: number, sharedMounts: Mount[] = []): string[] {
+  const mounts: Mount[] = [{ src: spec.root, dest: '/app', readOnly: true }, ...sharedMounts.map((m) => ({ ...m, readOnly: true }))];
   const inner = spec.argv ?? [];
   const command = spec.tty ? ['python3', '-c', PTY_SCRIPT, String(spec.tty.cols), String(spec.tty.rows), ...(spec.argv ?? ['bash', '-c', spec.command ?? ''])] : inner;
   const init =

@@ -18,6 +18,7 @@ export function register(program: Command, ctx: Ctx): void {
         ['Release', app.release ?? '-'],
         ['Config vars', String(app.config_vars)],
         ['Created', app.created_at],
+        ...app.problems.map((p): [string, string] => ['Problem', p]),
       ]);
       for (const l of lines) ctx.out.out(l);
     });

@@ -23,7 +23,7 @@ export function register(program: Command, ctx: Ctx): void {
       }
       const base = url.origin;
       const info = await new Client({ url: base, token }).get<ServerJson>('/v1/server');
-      const file = saveCredentials(ctx.env, { url: base, token });
+      const file = await saveCredentials(ctx.env, { url: base, token });
       ctx.out.err(`Logged in to ${base} (slipway ${info.version}); saved to ${file}`);
     });
 

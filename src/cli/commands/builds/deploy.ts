@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -23,16 +23,31 @@ export function register(program: Command, ctx: Ctx): void {
       const packed = packDirectory(abs, body);
       ctx.out.err(`Uploading ${dir} to ${app}...`);
       const res = await client.raw('POST', `/v1/apps/${enc(app)}/builds?source=upload`, {
-        body: Readable.toWeb(body) as ReadableStream,
+        body,
         headers: { 'content-type': 'application/gzip' },
+      }).catch(async (err: unknown) => {
+        // A failed pack destroys the body and so the request: report the pack's error, not the network's.
+        const packErr = body.errored;
+        body.destroy();
+        await packed.catch(() => undefined);
+        throw packErr ? packError(dir, packErr) : err;
       });
+      if (!res.ok) {
+        // Refused before the upload ended (no such app, bad token): stop packing, say why.
+        body.destroy();
+        await packed.catch(() => undefined);
+        throw await Client.failure(res, Boolean(client.token));
+      }
       await packed.catch((err: unknown) => {
-        throw new CliError(`could not pack ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+        throw packError(dir, err);
       });
-      if (!res.ok || !res.body) throw await Client.failure(res, Boolean(client.token));
-      const final = await followBuild(res.body as AsyncIterable<Uint8Array>, (l) => ctx.out.err(l));
+      const final = await followBuild(res.body, (l) => ctx.out.err(l));
       if (opts.json) ctx.out.json(final);
       if (final.result?.status !== 'succeeded') throw new CliError(final.error?.message ?? 'the build failed', final.error?.hint ?? `see the log above, or \`slipway builds:output -a ${app} ${final.result?.build ?? ''}\``);
       if (!opts.json) ctx.out.out(final.result.release ?? '');
     });
+}
+
+function packError(dir: string, err: unknown): CliError {
+  return new CliError(`could not pack ${dir}: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -22,7 +22,7 @@ export function register(program: Command, ctx: Ctx): void {
       if (opts.json) q.set('format', 'json');
       const client = ctx.client();
       const res = await client.raw('GET', `/v1/apps/${enc(app)}/logs?${q}`, { timeoutMs: opts.tail ? 365 * 24 * 3600_000 : 60_000 });
-      if (!res.ok || !res.body) throw await Client.failure(res, Boolean(client.token));
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) process.stdout.write(chunk);
+      if (!res.ok) throw await Client.failure(res, Boolean(client.token));
+      for await (const chunk of res.body) process.stdout.write(chunk);
     });
 }

@@ -37,7 +37,7 @@ export function register(program: Command, ctx: Ctx): void {
     .action(async (opts: { kind: 'run' | 'build'; from: string; packages: string }) => {
       const packages = opts.packages.split(/[\s,]+/).filter(Boolean);
       const client = ctx.client();
-      const res = await client.raw('POST', '/v1/stacks', { body: jsonBody({ kind: opts.kind, from: opts.from, packages }), headers: { 'content-type': 'application/json' }, timeoutMs: 60 * 60_000 });
+      const res = await client.raw('POST', '/v1/stacks', { body: JSON.stringify({ kind: opts.kind, from: opts.from, packages }), headers: { 'content-type': 'application/json' }, timeoutMs: 60 * 60_000 });
       if (!res.ok || !res.body) throw await Client.failure(res, client.token !== undefined);
       const started = Date.now();
       let result: StackStreamLine['result'];
@@ -61,8 +61,4 @@ export function register(program: Command, ctx: Ctx): void {
     .action(async (id: string, opts: { format: string }) => {
       ctx.out.json(await ctx.client().get<unknown>(`/v1/stacks/${enc(id)}/sbom?format=${enc(opts.format)}`));
     });
-}
-
-function jsonBody(value: unknown): ReadableStream {
-  return new Blob([JSON.stringify(value)]).stream();
 }
