@@ -15,7 +15,7 @@ import { ReleaseService } from '../releases/index.js';
 import { Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
+import { ensureRuntimeCache, isFunctionWebCommand, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
 import { AuthStore, AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import { StackService } from '../stacks/index.js';
@@ -111,7 +111,7 @@ export function wire(settings: Settings): Platform {
     deployed: (app) => {
       metrics.deployed(app);
       cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
-      autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
+      autoscaler.deployed(app, isFunctionWebCommand(releases.current(apps.getApp(app).id)?.process_types.web));
     },
   });
   const autoscaler: Autoscaler = new Autoscaler({
@@ -171,6 +171,7 @@ export function wire(settings: Settings): Platform {
     records: buildStore,
     releases: {
       config: (id) => releases.config(id),
+      hasDeployed: (id) => releases.hasDeployed(id),
       create: (id, rel) => releases.createFromBuild(id, rel),
       deploy: (app, v, line) => ops.deploy(app, v, line),
       postdeploy: (app, v, line) => ops.postdeploy(app, v, line),
