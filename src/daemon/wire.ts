@@ -9,14 +9,14 @@ import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';
-import { LogStore } from '../logs/index.js';
+import { DrainService, LogStore } from '../logs/index.js';
 import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { ensureRuntimeCache, isFunctionWebCommand, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
-import { AuthStore, AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, DrainStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -37,6 +37,7 @@ export interface Platform {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  drains: DrainService;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
   urls: Urls;
@@ -88,6 +89,7 @@ export function wire(settings: Settings): Platform {
       destroyed: (app) => {
         cron.stop(app.name);
         metrics.forget(app.name);
+        drains.forget(app.name);
         routing.forget(app.name);
         logs.removeApp(app.name);
       },
@@ -141,6 +143,7 @@ export function wire(settings: Settings): Platform {
   // workspaces removed: no half release is ever resumed or kept.
   const buildStore = new BuildStore(db);
   buildStore.failInterrupted();
+  const drains: DrainService = new DrainService({ records: new DrainStore(db), logs });
   const metrics: Metrics = new Metrics({
     store: new MetricStore(db),
     apps: () => store.listApps().map((a) => a.name),
@@ -190,6 +193,7 @@ export function wire(settings: Settings): Platform {
     autoscaler,
     logs,
     metrics,
+    drains,
     hook,
     config: new ConfigService(store),
     releases,
@@ -201,7 +205,7 @@ export function wire(settings: Settings): Platform {
     route: (app) => routing.refresh(app),
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, routing, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
+  return { db, store, api, routing, supervisor, ops, cron, autoscaler, logs, metrics, drains, version, urls, hook };
 }
 
 /** The state room's autoscale table as the autoscaler's RuleStore (a rule turned off keeps its figures). */
