@@ -30,23 +30,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   p.hook.url = p.urls.api;
 
   const infoFile = path.join(settings.home, 'server.json');
-<<<<<<< HEAD
-  const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
-  writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
-  process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
-  p.metrics.start();
-  p.drains.start();
-  void p.ops
-    .boot()
-    // one app's cron failing to load must not keep the others' (or the autoscaler) from starting
-    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true).catch((err: unknown) => p.logs.append(a.name, { source: 'platform', line: `cron: not scheduled at start-up: ${err instanceof Error ? err.message : String(err)}` })))))
-    .then(() => p.autoscaler.start())
-    .catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
-
-=======
   // Before anyone can learn the server is up (server.json, the ready line): a
   // SIGTERM that arrives before a listener exists kills Node outright.
->>>>>>> main
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -73,6 +58,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
   process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
   p.metrics.start();
+  p.drains.start();
   void p.ops
     .boot()
     // one app's cron failing to load must not keep the others' (or the autoscaler) from starting
