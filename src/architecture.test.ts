@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 // Read from the TypeScript sources, so a forbidden edge fails here.
 const ALLOWED: Record<string, string[]> = {
   daemon: ['*'],
-  api: ['apps', 'config', 'releases', 'git', 'builds', 'logs', 'supervisor', 'scheduler', 'router', 'metrics', 'lib'],
+  api: ['auth', 'apps', 'config', 'releases', 'git', 'builds', 'logs', 'supervisor', 'scheduler', 'router', 'metrics', 'lib'],
   cli: ['api/schemas', 'lib'],
   apps: ['state', 'lib'],
   config: ['state', 'lib'],
-  git: ['builds', 'lib', 'lib/ndjson'], // lib/ndjson: the pre-receive hook starts on every push and loads only that
+  git: ['builds', 'auth', 'lib', 'lib/ndjson'], // lib/ndjson: the pre-receive hook starts on every push and loads only that
+  auth: ['state', 'lib'],
   builds: ['buildpacks', 'procfile', 'releases', 'logs', 'lib'],
   buildpacks: ['lib'],
   procfile: ['lib'],

@@ -1,23 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
-export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
-}
-
-/**
- * Compares the presented token's hash with every stored hash in constant time
- * (no early exit), so neither timing nor order tells anything.
- */
-export function tokenMatches(presented: string | undefined, hashes: readonly Buffer[]): boolean {
-  if (!presented) return false;
-  const h = hashToken(presented);
-  let ok = false;
-  for (const stored of hashes) {
-    if (stored.length === h.length && timingSafeEqual(stored, h)) ok = true;
-  }
-  return ok;
-}
-
 /** Reads `Authorization: Bearer T`, or Basic auth's password (any user), as git sends it. */
 export function presentedToken(header: string | undefined): string | undefined {
   if (!header) return undefined;

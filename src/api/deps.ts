@@ -1,9 +1,10 @@
 // What the routes are given (built by daemon/wire.ts). In its own module so
 // server.ts and the routes-*.ts files do not import each other.
 import type { AppService } from '../apps/index.js';
+import type { AuthService } from '../auth/index.js';
 import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
-import type { LogStore } from '../logs/index.js';
+import type { DrainService, LogStore } from '../logs/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Autoscaler, Operations } from '../supervisor/index.js';
 import type { CronService, RunService } from '../scheduler/index.js';
@@ -29,14 +30,15 @@ export interface ApiDeps {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  drains: DrainService;
   /** Dashboard sessions (and the one place that authenticates a request). */
   sessions: Sessions;
   /** How git's pre-receive hook reaches the build endpoint. */
   hook: HookEnv;
   config: ConfigService;
   releases: ReleaseService;
-  /** Hashes of valid tokens; read on every request so a new token works at once. */
-  tokenHashes(): readonly Buffer[];
+  /** Who a token is and what it may do; read on every request, so a new or revoked token counts at once. */
+  auth: AuthService;
   server(): ServerJson;
   webUrl(app: string): string;
   /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SETTING_DOCS, type AppView } from '../apps/index.js';
 import type { ReleaseRow } from '../releases/index.js';
+import { principalOf } from './guard.js';
 import type { ApiDeps } from './deps.js';
 import { CreateAppBody, parseBody, type AppJson, type ConfigPatchJson, type ReleaseJson } from './schemas.js';
 
@@ -17,7 +18,8 @@ export function appRoutes(api: FastifyInstance, deps: ApiDeps): void {
     problems: [deps.cron.problem(app.name)].filter((p): p is string => p !== undefined),
   });
 
-  api.get('/v1/apps', async () => deps.apps.list().map(appJson));
+  // only the apps this token may see
+  api.get('/v1/apps', async (req) => deps.apps.list().filter((v) => deps.auth.canSee(principalOf(req), v.app.name)).map(appJson));
 
   api.post('/v1/apps', async (req, reply) => {
     const body = parseBody(CreateAppBody, req.body);

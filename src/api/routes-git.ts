@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureRepo, serveGit } from '../git/index.js';
+import { principalOf } from './guard.js';
 import type { ApiDeps } from './deps.js';
 
 /**
@@ -24,6 +25,10 @@ export function gitRoutes(api: FastifyInstance, deps: ApiDeps): void {
       `${deps.home}/repos`,
       deps.hook,
     );
+    // a push is audited here: the reply was hijacked, so the API's onResponse hook never sees it
+    if (req.params['*'] === 'git-receive-pack') {
+      deps.auth.record(principalOf(req as never), { method: 'POST', path: req.url.split('?')[0] as string, app: app.name, status: reply.raw.statusCode, remote: req.raw.socket.remoteAddress ?? '' });
+    }
   };
   api.get('/git/:repo/*', handler as never);
   api.post('/git/:repo/*', handler as never);

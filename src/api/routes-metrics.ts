@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseBody } from './schemas.js';
 import type { ApiDeps } from './deps.js';
+import { principalOf } from './guard.js';
 
 const SeriesQuery = z.strictObject({ range: z.enum(['1h', '24h', '7d']).default('1h') });
 
@@ -12,7 +13,8 @@ export function metricRoutes(api: FastifyInstance, deps: ApiDeps): void {
     return deps.metrics.series(deps.apps.getApp(req.params.name).name, q.range);
   });
 
-  api.get('/v1/metrics/summary', async () => ({ apps: deps.metrics.summary(deps.apps.list().map((a) => a.app.name)) }));
+  // only the apps this token may see
+  api.get('/v1/metrics/summary', async (req) => ({ apps: deps.metrics.summary(deps.apps.list().map((a) => a.app.name).filter((n) => deps.auth.canSee(principalOf(req), n))) }));
 
   api.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.prometheus()));
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { encodeFrame, frameDecoder, RunFrame, SlipwayError } from '../lib/index.js';
 import { DEFAULT_RUN_TIMEOUT_MS } from '../scheduler/index.js';
-import { presentedToken, tokenMatches } from './auth.js';
+import { guardRequest } from './guard.js';
 import { toHttpError } from './error-map.js';
 import { parseBody } from './schemas.js';
 import type { ApiDeps } from './deps.js';
@@ -61,9 +61,12 @@ export function runRoutes(api: FastifyInstance, deps: ApiDeps): void {
 async function attach(req: IncomingMessage, socket: Duplex, deps: ApiDeps): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const m = /^\/v1\/apps\/([^/]+)\/runs\/attach$/.exec(url.pathname);
-  if (!tokenMatches(presentedToken(req.headers.authorization), deps.tokenHashes())) throw new SlipwayError('E_UNAUTHORIZED', 'missing or invalid token');
-  if (!m || (req.headers.upgrade ?? '').toLowerCase() !== 'slipway-run') throw new SlipwayError('E_NOT_FOUND', `no such upgrade route: ${url.pathname}`);
-  const appName = decodeURIComponent(m[1] as string);
+  const known = Boolean(m) && (req.headers.upgrade ?? '').toLowerCase() === 'slipway-run';
+  const name = m ? decodeURIComponent(m[1] as string) : '';
+  const who = guardRequest(deps.auth, req, { pattern: known ? '/v1/apps/:name/runs/attach' : undefined, params: { name } });
+  if (!known) throw new SlipwayError('E_NOT_FOUND', `no such upgrade route: ${url.pathname}`);
+  const app = deps.apps.getApp(name);
+  deps.auth.record(who, { method: 'GET', path: url.pathname, app: app.name, status: 101, remote: req.socket.remoteAddress ?? '' });
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(url.searchParams.get('spec') ?? '', 'base64url').toString('utf8'));
@@ -79,7 +82,7 @@ async function attach(req: IncomingMessage, socket: Duplex, deps: ApiDeps): Prom
     if (!upgraded) held.push(frame);
     else if (!socket.destroyed) socket.write(frame);
   };
-  const run = await deps.runs.start(appName, { argv: spec.command, detach: false, tty: spec.tty, timeoutMs: (spec.timeout_s ?? DEFAULT_RUN_TIMEOUT_MS / 1000) * 1000 }, {
+  const run = await deps.runs.start(app.name, { argv: spec.command, detach: false, tty: spec.tty, timeoutMs: (spec.timeout_s ?? DEFAULT_RUN_TIMEOUT_MS / 1000) * 1000 }, {
     onData: (stream, chunk) => send(stream === 'stdout' ? RunFrame.stdout : RunFrame.stderr, chunk),
   });
   socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: slipway-run\r\nConnection: Upgrade\r\n\r\n');

@@ -106,3 +106,43 @@ export interface PsJson {
   /** Autoscaled process types (empty: none). */
   autoscale: AutoscaleJson[];
 }
+
+export interface UserJson {
+  name: string;
+  admin: boolean;
+  /** Apps the user was given access to (admins see every app). */
+  apps: string[];
+  created_at: string;
+}
+
+export interface TokenJson {
+  id: number;
+  name: string;
+  user: string;
+  scope: string;
+  /** The one app this token is limited to, or null. */
+  app: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  /** Only in the answer to its creation. */
+  token?: string;
+}
+
+export interface AccessJson {
+  user: string;
+  app: string;
+  role: string;
+  created_at: string;
+}
+
+export interface AuditJson {
+  at: string;
+  user: string;
+  token_id: number | null;
+  method: string;
+  path: string;
+  app: string | null;
+  status: number;
+  remote: string;
+}

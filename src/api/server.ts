@@ -1,12 +1,15 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SlipwayError } from '../lib/index.js';
+import { installGuard } from './guard.js';
+import { authRoutes } from './routes-auth.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
 import { metricRoutes } from './routes-metrics.js';
-import { dashboardRoutes, isPublic } from './routes-dashboard.js';
+import { drainRoutes } from './routes-drains.js';
+import { dashboardRoutes } from './routes-dashboard.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
 import type { ApiDeps } from './deps.js';
@@ -17,20 +20,7 @@ export const BODY_LIMIT = 256 * 1024;
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const api = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
 
-  // Authentication runs first on every route, including unknown ones, so an
-  // unauthenticated caller learns nothing (not even which paths exist). Only
-  // the dashboard's shell, its assets and the login itself are public.
-  api.decorateRequest('principal', undefined);
-  api.addHook('onRequest', async (req: FastifyRequest) => {
-    if (isPublic(req)) return;
-    const principal = deps.sessions.authenticate(req);
-    if (!principal) {
-      throw new SlipwayError('E_UNAUTHORIZED', 'missing or invalid token', {
-        hint: 'send Authorization: Bearer TOKEN (see `slipway login`)',
-      });
-    }
-    req.principal = principal;
-  });
+  installGuard(api, deps);
 
   api.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toHttpError(err);
@@ -56,7 +46,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   psRoutes(api, deps);
   logRoutes(api, deps);
   runRoutes(api, deps);
+  authRoutes(api, deps);
   metricRoutes(api, deps);
+  drainRoutes(api, deps);
   dashboardRoutes(api, deps);
   return api;
 }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashToken } from '../auth/index.js';
 import type { FastifyRequest } from 'fastify';
 import { SlipwayError } from '../lib/index.js';
-import { hashToken, presentedToken, tokenMatches } from './auth.js';
+import { presentedToken } from './auth.js';
 
 /**
  * Who a request acts as: the token it presented, or the token its dashboard
@@ -52,13 +53,14 @@ function sameString(a: string, b: string): boolean {
 export class Sessions {
   constructor(
     private readonly records: SessionRecords,
-    private readonly tokenHashes: () => readonly Buffer[],
+    /** Whether a token (by its SHA-256) exists and has not expired: AuthService decides. */
+    private readonly tokenLive: (hash: Buffer) => boolean,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Logs in with a token; the cookie is `Secure` when the request came over TLS. */
   start(token: string, secure: boolean): { cookie: string; csrf: string } {
-    if (!tokenMatches(token, this.tokenHashes())) {
+    if (!this.tokenLive(hashToken(token))) {
       throw new SlipwayError('E_UNAUTHORIZED', 'that token is not valid', { hint: 'use the admin token (SLIPWAY_HOME/admin-token) or one from `slipway tokens:create`' });
     }
     const id = randomBytes(32).toString('base64url');
@@ -88,7 +90,10 @@ export class Sessions {
    */
   authenticate(req: FastifyRequest): Principal | undefined {
     const presented = presentedToken(req.headers.authorization);
-    if (presented !== undefined) return tokenMatches(presented, this.tokenHashes()) ? { tokenHash: hashToken(presented), via: 'header' } : undefined;
+    if (presented !== undefined) {
+      const h = hashToken(presented);
+      return this.tokenLive(h) ? { tokenHash: h, via: 'header' } : undefined;
+    }
     const s = this.session(req);
     if (!s) return undefined;
     if (!SAFE.has(req.method)) checkCsrf(req, s.csrf);
@@ -101,8 +106,7 @@ export class Sessions {
     const s = this.records.find(sha256(id), this.now());
     if (!s) return undefined;
     // A session stands for its token: revoking the token ends the session at once.
-    const live = this.tokenHashes().some((h) => h.length === s.token_hash.length && timingSafeEqual(h, s.token_hash));
-    return live ? s : undefined;
+    return this.tokenLive(s.token_hash) ? s : undefined;
   }
 }
 

@@ -36,8 +36,12 @@ export const COMMANDS: [names: string[], load: () => Promise<CommandModule>][] =
   [['run', 'runs'], () => import('./commands/run/index.js')],
   [['cron', 'cron:run'], () => import('./commands/run/cron.js')],
   [['logs'], () => import('./commands/logs/index.js')],
+  [['drains', 'drains:add', 'drains:remove'], () => import('./commands/drains/index.js')],
   [['domains', 'domains:add', 'domains:remove', 'open'], () => import('./commands/domains/index.js')],
   [['login', 'logout'], () => import('./commands/auth/login.js')],
+  [['users', 'users:add', 'users:remove'], () => import('./commands/users/users.js')],
+  [['tokens', 'tokens:create', 'tokens:revoke'], () => import('./commands/users/tokens.js')],
+  [['access', 'access:add', 'access:remove', 'audit'], () => import('./commands/users/access.js')],
 ];
 
 /** The modules a run needs: the one that registers the named command, else all (for help and suggestions). */

@@ -2,20 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, hashToken, Sessions } from '../api/index.js';
+import { buildApi, Sessions } from '../api/index.js';
+import { AuthService } from '../auth/index.js';
 import { AppService } from '../apps/index.js';
 import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';
-import { LogStore } from '../logs/index.js';
+import { DrainService, LogStore } from '../logs/index.js';
 import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
-import { AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { ensureRuntimeCache, isFunctionWebCommand, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, DrainStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -36,6 +37,7 @@ export interface Platform {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  drains: DrainService;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
   urls: Urls;
@@ -49,7 +51,8 @@ export function wire(settings: Settings): Platform {
   const db = openDb(path.join(home, 'state.db'));
   const store = new Store(db);
   store.ensureUidBlock(Math.random);
-  ensureAdminToken(store, home);
+  const auth = new AuthService({ store: new AuthStore(db), appId: (name) => store.findApp(name)?.id });
+  ensureAdminToken(auth, home);
   const version = packageVersion();
   const urls: Urls = { api: '', router: '' };
   const logs = new LogStore(path.join(home, 'logs'));
@@ -86,6 +89,7 @@ export function wire(settings: Settings): Platform {
       destroyed: (app) => {
         cron.stop(app.name);
         metrics.forget(app.name);
+        drains.forget(app.name);
         routing.forget(app.name);
         logs.removeApp(app.name);
       },
@@ -108,7 +112,7 @@ export function wire(settings: Settings): Platform {
     deployed: (app) => {
       metrics.deployed(app);
       cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
-      autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
+      autoscaler.deployed(app, isFunctionWebCommand(releases.current(apps.getApp(app).id)?.process_types.web));
     },
   });
   const autoscaler: Autoscaler = new Autoscaler({
@@ -139,6 +143,7 @@ export function wire(settings: Settings): Platform {
   // workspaces removed: no half release is ever resumed or kept.
   const buildStore = new BuildStore(db);
   buildStore.failInterrupted();
+  const drains: DrainService = new DrainService({ records: new DrainStore(db), logs });
   const metrics: Metrics = new Metrics({
     store: new MetricStore(db),
     apps: () => store.listApps().map((a) => a.name),
@@ -156,7 +161,7 @@ export function wire(settings: Settings): Platform {
   // git's pre-receive hook calls back into the API with a token that lives
   // only in this process and in the environment of git http-backend.
   const hook: HookEnv = { url: '', token: `slw_hook_${randomBytes(32).toString('base64url')}` };
-  const hookHash = hashToken(hook.token);
+  auth.addInternalToken(hook.token, 'git-hook');
 
   const webUrl = (name: string): string => {
     const u = new URL(urls.router);
@@ -168,6 +173,7 @@ export function wire(settings: Settings): Platform {
     records: buildStore,
     releases: {
       config: (id) => releases.config(id),
+      hasDeployed: (id) => releases.hasDeployed(id),
       create: (id, rel) => releases.createFromBuild(id, rel),
       deploy: (app, v, line) => ops.deploy(app, v, line),
       postdeploy: (app, v, line) => ops.postdeploy(app, v, line),
@@ -177,7 +183,6 @@ export function wire(settings: Settings): Platform {
     timeoutMs: settings.buildTimeoutMs,
     runtimes: { node: new NodeRuntimes({ dir: settings.runtimeCache, env: process.env, hostVersion: process.versions.node }), dir: settings.runtimeCache },
   });
-  const tokenHashes = (): Buffer[] => [...store.tokenHashes(), hookHash];
   const api = buildApi({
     home,
     apps,
@@ -188,17 +193,19 @@ export function wire(settings: Settings): Platform {
     autoscaler,
     logs,
     metrics,
+    drains,
     hook,
     config: new ConfigService(store),
     releases,
-    tokenHashes,
-    sessions: new Sessions(new SessionStore(db), tokenHashes),
+    auth,
+    // a session stands for its token: it lives exactly as long as the token does
+    sessions: new Sessions(new SessionStore(db), (hash) => auth.principalByHash(hash) !== undefined),
     server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
     webUrl,
     route: (app) => routing.refresh(app),
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, routing, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
+  return { db, store, api, routing, supervisor, ops, cron, autoscaler, logs, metrics, drains, version, urls, hook };
 }
 
 /** The state room's autoscale table as the autoscaler's RuleStore (a rule turned off keeps its figures). */

@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'E_BAD_REQUEST'
   | 'E_VALIDATION'
   | 'E_UNAUTHORIZED'
+  | 'E_FORBIDDEN'
+  | 'E_CONFLICT'
   | 'E_CSRF_REJECTED'
   | 'E_NOT_FOUND'
   | 'E_APP_NOT_FOUND'

@@ -5,4 +5,6 @@ export { BuildStore, type BuildRow, type BuildStatus } from './builds.js';
 export { RunStore, type RunRow } from './runs.js';
 export { AutoscaleStore, type AutoscaleRow, type AutoscaleRule } from './autoscale.js';
 export { MetricStore, type MetricRow } from './metrics.js';
+export { AuthStore, type UserRow, type TokenRow, type AccessRow, type AuditRow, type NewAudit } from './auth.js';
 export { SessionStore, type SessionRow } from './sessions.js';
+export { DrainStore, type DrainRow } from './drains.js';

@@ -131,7 +131,7 @@ export const migrations: readonly { version: number; sql: string }[] = [
         data   TEXT NOT NULL,
         PRIMARY KEY (app_id, res, t)
       ) WITHOUT ROWID;
-    `,
+      `,
   },
   {
     version: 8,
@@ -142,6 +142,60 @@ export const migrations: readonly { version: number; sql: string }[] = [
         csrf       TEXT NOT NULL,
         created_at TEXT NOT NULL,
         expires_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    // Users, scoped tokens, per-app access and the audit log (issue 14). The
+    // token that existed before (the admin token) becomes the admin user's.
+    version: 9,
+    sql: `
+      CREATE TABLE users (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        admin      INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      );
+      INSERT INTO users (name, admin, created_at) VALUES ('admin', 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+      ALTER TABLE tokens ADD COLUMN user_id INTEGER REFERENCES users(id) ON DELETE CASCADE;
+      ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';
+      ALTER TABLE tokens ADD COLUMN app_id INTEGER REFERENCES apps(id) ON DELETE CASCADE;
+      ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+      ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+      UPDATE tokens SET user_id = (SELECT id FROM users WHERE name = 'admin');
+      CREATE UNIQUE INDEX tokens_by_hash ON tokens (hash);
+      CREATE TABLE access (
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        app_id     INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        role       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, app_id)
+      );
+      CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        user     TEXT NOT NULL,
+        token_id INTEGER,
+        method   TEXT NOT NULL,
+        path     TEXT NOT NULL,
+        app      TEXT,
+        status   INTEGER NOT NULL,
+        remote   TEXT NOT NULL
+      );
+      CREATE INDEX audit_by_app ON audit (app, id);
+    `,
+  },
+  {
+    version: 10,
+    sql: `
+      CREATE TABLE drains (
+        id         INTEGER PRIMARY KEY,
+        app_id     INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        url        TEXT NOT NULL,
+        token      TEXT NOT NULL,
+        ca         TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (app_id, url)
       );
     `,
   },

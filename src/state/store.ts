@@ -186,17 +186,4 @@ export class Store {
     const r = this.db.prepare('SELECT * FROM releases WHERE app_id = ? AND version = ?').get(appId, next) as RawRelease;
     return toRelease(r);
   }
-
-  tokenHashes(): Buffer[] {
-    const rows = this.db.prepare('SELECT hash FROM tokens').all() as { hash: string }[];
-    return rows.map((r) => Buffer.from(r.hash, 'hex'));
-  }
-
-  hasToken(name: string): boolean {
-    return this.db.prepare('SELECT 1 FROM tokens WHERE name = ?').get(name) !== undefined;
-  }
-
-  insertToken(name: string, hashHex: string): void {
-    this.db.prepare('INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?)').run(name, hashHex, now());
-  }
 }

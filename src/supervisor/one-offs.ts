@@ -33,7 +33,9 @@ export class OneOffs {
   async start(app: AppRuntime, rel: RunnableRelease, o: OneOffOptions): Promise<Instance> {
     const name = o.name;
     const type = name.split('.')[0] ?? 'run';
-    const spec = processSpec({ app, rel, name, limitsOf: type, id: `${name}-${Date.now().toString(36)}`, command: o.command, argv: o.argv, stdin: o.stdin, tty: o.tty, env: o.env });
+    // one-offs, cron and the release phase get the web size unless their own type has one
+    const limitsOf = app.formation[type]?.memoryMb !== undefined ? type : 'web';
+    const spec = processSpec({ app, rel, name, limitsOf, id: `${name}-${Date.now().toString(36)}`, command: o.command, argv: o.argv, stdin: o.stdin, tty: o.tty, env: o.env });
     const handle = await this.driver.start(spec, {
       onData: o.onData,
       onLine: (stream, line) => {
