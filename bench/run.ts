@@ -7,6 +7,7 @@ import { zeroDowntime } from './zero-downtime.js';
 import { runOneOff } from './run-oneoff.js';
 import { router } from './router.js';
 import { coldStart } from './cold-start.js';
+import { images } from './images.js';
 import { cli } from './cli.js';
 import { nodeRuntime } from './node-runtime.js';
 
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'run-oneoff': () => runOneOff(),
   router: () => router(),
   'cold-start': () => coldStart(),
+  images: () => images(),
   cli: () => cli(),
   'node-runtime': () => nodeRuntime(),
 };
