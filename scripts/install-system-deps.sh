@@ -9,6 +9,7 @@
 #   gcc        – the security tests compile an LD_PRELOAD probe
 #   docker-registry – a real OCI registry on loopback for the image push tests
 #   chromium   – the dashboard's browser tests and bench (driven headless by playwright-core)
+#   openssl    – the router's default (self-signed) certificate; the TLS tests' private CA
 # As root it installs them; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -23,6 +24,7 @@ command -v g++ >/dev/null || need+=(g++)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v cc >/dev/null || need+=(gcc)
 command -v perl >/dev/null || need+=(perl-base)
+command -v openssl >/dev/null || need+=(openssl)
 # Builds use Debian's python3 (readable by every app user), not a per-user one.
 if [ -x /usr/bin/python3 ]; then
   /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)

@@ -50,6 +50,8 @@ export interface ServerJson {
   version: string;
   api: string;
   router: string;
+  /** The router's HTTPS address, when it has one. */
+  router_tls?: string;
   domain: string;
 }
 
@@ -145,4 +147,15 @@ export interface AuditJson {
   app: string | null;
   status: number;
   remote: string;
+}
+
+export interface CertJson {
+  id: string;
+  hosts: string[];
+  source: 'manual' | 'acme';
+  issuer: string;
+  not_before: string;
+  not_after: string;
+  status: 'issued' | 'pending' | 'failed';
+  error?: string;
 }
