@@ -8,6 +8,7 @@ import { runOneOff } from './run-oneoff.js';
 import { router } from './router.js';
 import { coldStart } from './cold-start.js';
 import { cli } from './cli.js';
+import { nodeRuntime } from './node-runtime.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   router: () => router(),
   'cold-start': () => coldStart(),
   cli: () => cli(),
+  'node-runtime': () => nodeRuntime(),
 };
 
 const wanted = process.argv.slice(2);

@@ -10,6 +10,8 @@
 #   docker-registry – a real OCI registry on loopback for the image push tests
 #   chromium   – the dashboard's browser tests and bench (driven headless by playwright-core)
 #   openssl    – the router's default (self-signed) certificate; the TLS tests' private CA
+#   perl, cpanminus, carton, libplack-perl, starman, libcgi-emulate-psgi-perl, libcgi-compile-perl
+#              – the perl buildpack (PSGI apps on plackup/Starman, CGI scripts through Plack)
 # As root it installs them; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -25,6 +27,12 @@ command -v g++ >/dev/null || need+=(g++)
 command -v cc >/dev/null || need+=(gcc)
 command -v perl >/dev/null || need+=(perl-base)
 command -v openssl >/dev/null || need+=(openssl)
+command -v cpanm >/dev/null || need+=(cpanminus)
+command -v carton >/dev/null || need+=(carton)
+command -v plackup >/dev/null || need+=(libplack-perl)
+[ -f /usr/share/perl5/Starman.pm ] || need+=(starman)
+[ -f /usr/share/perl5/CGI/Emulate/PSGI.pm ] || need+=(libcgi-emulate-psgi-perl)
+[ -f /usr/share/perl5/CGI/Compile.pm ] || need+=(libcgi-compile-perl)
 # Builds use Debian's python3 (readable by every app user), not a per-user one.
 if [ -x /usr/bin/python3 ]; then
   /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)

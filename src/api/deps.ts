@@ -5,7 +5,7 @@ import type { AuthService } from '../auth/index.js';
 import type { CertManager } from '../router/index.js';
 import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
-import type { LogStore } from '../logs/index.js';
+import type { DrainService, LogStore } from '../logs/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Autoscaler, Operations } from '../supervisor/index.js';
 import type { CronService, RunService } from '../scheduler/index.js';
@@ -31,6 +31,7 @@ export interface ApiDeps {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  drains: DrainService;
   /** Dashboard sessions (and the one place that authenticates a request). */
   sessions: Sessions;
   /** How git's pre-receive hook reaches the build endpoint. */

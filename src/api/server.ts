@@ -9,6 +9,7 @@ import { buildRoutes } from './routes-builds.js';
 import { gitRoutes } from './routes-git.js';
 import { logRoutes } from './routes-logs.js';
 import { metricRoutes } from './routes-metrics.js';
+import { drainRoutes } from './routes-drains.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
@@ -49,6 +50,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   authRoutes(api, deps);
   certRoutes(api, deps);
   metricRoutes(api, deps);
+  drainRoutes(api, deps);
   dashboardRoutes(api, deps);
   return api;
 }

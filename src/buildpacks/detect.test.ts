@@ -52,16 +52,18 @@ test('nothing detected: E_NO_BUILDPACK lists what was tried', async (t) => {
   await assert.rejects(build(ws), (err: unknown) => {
     assert.ok(isSlipwayError(err));
     assert.equal(err.code, 'E_NO_BUILDPACK');
-    assert.equal(err.message, 'No buildpack detected this app (tried: function, nodejs, python, static, procfile)');
+    assert.equal(err.message, 'No buildpack detected this app (tried: function, nodejs, python, perl, static, procfile)');
     assert.equal(err.hint, 'add a package.json, requirements.txt, index.html or Procfile, or set one with `slipway buildpacks:set -a APP URL|PATH|nodejs`');
     return true;
   });
 });
 
-test('nodejs and python carry identical copies of lib/common.sh', async () => {
-  const [node, python] = await Promise.all([
+test('nodejs, python and perl carry identical copies of lib/common.sh', async () => {
+  const [node, python, perl] = await Promise.all([
     readFile(path.join(builtinDir('nodejs'), 'lib/common.sh'), 'utf8'),
     readFile(path.join(builtinDir('python'), 'lib/common.sh'), 'utf8'),
+    readFile(path.join(builtinDir('perl'), 'lib/common.sh'), 'utf8'),
   ]);
   assert.equal(python, node);
+  assert.equal(perl, node);
 });

@@ -5,16 +5,17 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
-import { FUNCTION_WEB_COMMAND } from './index.js';
+import { FUNCTION_WEB_COMMANDS } from './index.js';
 import { build, httpGet, waitForHttp, workspace } from '../testkit/index.js';
-import { freePort } from '../lib/index.js';
+import { freePort, run, waitFor } from '../lib/index.js';
+import { builtinDir } from './resolve.js';
 
 test('a handler file is detected, checked, and served: GET, POST body, headers, and a throwing handler gives 500 with the stack in the logs', async (t) => {
   const ws = await workspace(t, 'function-hello');
   const { result, log } = await build(ws);
   assert.ok(log.includes('-----> Function app detected'), log.join('\n'));
   assert.ok(log.some((l) => /default export has fetch\(request\)/.test(l)));
-  assert.deepEqual(result.defaultProcessTypes, { web: FUNCTION_WEB_COMMAND }, 'the command the platform recognises functions by');
+  assert.deepEqual(result.defaultProcessTypes, { web: FUNCTION_WEB_COMMANDS[0] }, 'the command the platform recognises functions by');
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -79,4 +80,44 @@ test('a function with a Procfile or a start script is not a function app', async
   await writeFile(path.join(ws.buildDir, 'package.json'), JSON.stringify({ scripts: { start: 'node server.js' } }));
   const { log } = await build(ws);
   assert.ok(log.includes('-----> Node.js app detected'), log.join('\n'));
+});
+
+test('handler.pl: a Lambda-style handler is checked at build time and served by plackup; a handler that is no code ref fails the build', async (t) => {
+  const ws = await workspace(t, 'function-perl');
+  const { result, log } = await build(ws);
+  assert.ok(log.some((l) => /handler\.pl returns a code ref called with the PSGI env/.test(l)), log.join('\n'));
+  assert.deepEqual(result.defaultProcessTypes, { web: FUNCTION_WEB_COMMANDS[1] });
+  const port = await freePort();
+  const proc = spawn('plackup', ['--port', String(port), '.slipway/function-runtime.psgi'], { cwd: ws.buildDir, env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => proc.kill('SIGKILL'));
+  let stderr = '';
+  proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  await waitForHttp(port);
+  const hi = await httpGet(`http://127.0.0.1:${port}/hi`);
+  assert.deepEqual([hi.status, hi.body, hi.headers['x-fn']], [200, 'hello from handler.pl GET /hi\n', 'perl']);
+  const boom = await httpGet(`http://127.0.0.1:${port}/boom`);
+  assert.deepEqual([boom.status, boom.body], [500, 'internal error\n']);
+  await waitFor(() => stderr.includes('handler.pl died: kaboom from handler.pl'), { timeoutMs: 5000, what: 'the error in the log' });
+
+  const bad = await workspace(t);
+  await writeFile(path.join(bad.buildDir, 'handler.pl'), '42;\n');
+  await assert.rejects(build(bad), (err: Error & { buildLog?: string[] }) => {
+    assert.match((err.buildLog ?? []).join('\n'), /handler\.pl must end with a code ref/);
+    return true;
+  });
+});
+
+test('handler.pl shapes: a PSGI $app, sub handler returning a string, a Lambda-style hash, each turned into a PSGI response', async (t) => {
+  const dir = await workspace(t);
+  const shapes: [string, string][] = [
+    ['our $app = sub { my $env = shift; [201, ["X-A", "1"], ["psgi $env->{PATH_INFO}"]] };\n1;\n', '[201,["X-A","1"],["psgi /p"]]'],
+    ['sub handler { my $env = shift; "plain $env->{PATH_INFO}" }\n1;\n', '[200,["Content-Type","text/plain; charset=utf-8"],["plain /p"]]'],
+    ['sub { +{ statusCode => 404, body => { missing => $_[0]{PATH_INFO} } } };\n', '[404,["Content-Type","text/plain; charset=utf-8"],["{\\"missing\\":\\"/p\\"}"]]'],
+  ];
+  for (const [source, expected] of shapes) {
+    const file = path.join(dir.buildDir, 'handler.pl');
+    await writeFile(file, source);
+    const r = await run(['perl', `-I${path.join(builtinDir('function'), 'lib')}`, '-MSlipway::FunctionHandler', '-MJSON::PP', '-e', 'print JSON::PP->new->canonical->encode(Slipway::FunctionHandler::to_psgi(Slipway::FunctionHandler::load(shift)->({ PATH_INFO => "/p" })))', file]);
+    assert.equal(r.stdout, expected, source);
+  }
 });

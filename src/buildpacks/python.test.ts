@@ -30,12 +30,27 @@ test('python-stdlib: a comment-only requirements.txt makes a pip-less venv witho
   assert.equal((await waitForHttp(port)).body, 'python-stdlib says hi\n');
 });
 
-test('python: runtime.txt is detected and a version mismatch is only a notice', async (t) => {
+test('python: runtime.txt and .python-version pick that Python when the server has it, else the build says what exists', async (t) => {
+  const host = (await run(['/usr/bin/python3', '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'])).stdout.trim();
   const ws = await workspace(t);
-  await writeFile(path.join(ws.buildDir, 'runtime.txt'), 'python-2.7.18\n');
+  await writeFile(path.join(ws.buildDir, 'runtime.txt'), `python-${host}.0\n`);
   const { log } = await build(ws, { env: stepEnv(NO_NETWORK) });
   assert.ok(log.includes('-----> Python app detected'));
-  assert.ok(log.some((l) => l.startsWith('       runtime.txt asks for python-2.7.18; this server builds with Python 3.')), log.join('\n'));
+  assert.ok(log.some((l) => l.startsWith(`       runtime.txt asks for Python ${host}.0 -> /usr/bin/python${host} (${host}.`)), log.join('\n'));
+  assert.ok(log.some((l) => l.startsWith(`-----> Python ${host}.`)), log.join('\n'));
+
+  for (const [file, text, why] of [
+    ['runtime.txt', 'python-2.7\n', /runtime\.txt asks for Python 2\.7, which this server does not have \(this server has Python [0-9. ]+\)/],
+    ['.python-version', 'pypy3.10\n', /\.python-version asks for "pypy3\.10", which is not a Python version such as 3\.11/],
+  ] as const) {
+    const bad = await workspace(t);
+    await writeFile(path.join(bad.buildDir, 'requirements.txt'), '# stdlib only\n');
+    await writeFile(path.join(bad.buildDir, file), text);
+    await assert.rejects(build(bad, { env: stepEnv(NO_NETWORK) }), (err: Error & { buildLog?: string[] }) => {
+      assert.match((err.buildLog ?? []).join('\n'), why);
+      return true;
+    });
+  }
 });
 
 test('python: Django with gunicorn gets a default web process', async (t) => {

@@ -9,7 +9,7 @@ test('parseBuildpackRef: built-in names and heroku aliases', () => {
   for (const name of BUILTIN_ORDER) assert.deepEqual(parseBuildpackRef(name), { kind: 'builtin', spec: name, name });
   assert.deepEqual(parseBuildpackRef('heroku/nodejs'), { kind: 'builtin', spec: 'heroku/nodejs', name: 'nodejs' });
   assert.deepEqual(parseBuildpackRef('heroku/python'), { kind: 'builtin', spec: 'heroku/python', name: 'python' });
-  assert.deepEqual(builtinRefs().map((r) => r.name), ['function', 'nodejs', 'python', 'static', 'procfile']);
+  assert.deepEqual(builtinRefs().map((r) => r.name), ['function', 'nodejs', 'python', 'perl', 'static', 'procfile']);
 });
 
 test('parseBuildpackRef: absolute paths are normalised', () => {

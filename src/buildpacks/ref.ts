@@ -12,13 +12,14 @@ export interface BuildpackRef {
 }
 
 /** Detection order when the user set no buildpacks: most specific first, Procfile-only last. */
-export const BUILTIN_ORDER = ['function', 'nodejs', 'python', 'static', 'procfile'] as const;
+export const BUILTIN_ORDER = ['function', 'nodejs', 'python', 'perl', 'static', 'procfile'] as const;
 export type BuiltinName = (typeof BUILTIN_ORDER)[number];
 
 const BUILTIN_ALIASES: Record<string, BuiltinName> = {
   function: 'function',
   nodejs: 'nodejs',
   python: 'python',
+  perl: 'perl',
   static: 'static',
   procfile: 'procfile',
   'heroku/nodejs': 'nodejs',
@@ -26,7 +27,7 @@ const BUILTIN_ALIASES: Record<string, BuiltinName> = {
 };
 
 const ACCEPTED_HINT =
-  'use a built-in name (function, nodejs, python, static, procfile, heroku/nodejs, heroku/python), ' +
+  'use a built-in name (function, nodejs, python, perl, static, procfile, heroku/nodejs, heroku/python), ' +
   'an absolute path to a buildpack directory, or a git URL (https://, http://, git://, file://) with an optional #ref';
 
 // A git ref that cannot be mistaken for an option or a path trick: no leading '-', no '..', no

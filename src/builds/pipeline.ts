@@ -1,5 +1,8 @@
 import { builtinRefs, parseBuildpackRef, resolveBuildpacks, runBuildpacks, type BuildpackRef, type NodeRuntimeChoice, type NodeRuntimes, type ResolvedBuildpack } from '../buildpacks/index.js';
+import { randomBytes } from 'node:crypto';
 import { cp, rm } from 'node:fs/promises';
+import { planAppEnv } from '../procfile/index.js';
+import { SlipwayError } from '../lib/index.js';
 import path from 'node:path';
 import { extractArchive } from './archive.js';
 import { readManifests, type Manifests } from './manifests.js';
@@ -19,12 +22,16 @@ export interface PipelineInput {
   log: (line: string) => void;
   /** Node releases for `engines.node`, and the host directory sandboxes see at RUNTIMES_MOUNT. */
   runtimes: { node: NodeRuntimes; dir: string };
+  /** No build of this app has run yet: app.json `env` applies. */
+  firstDeploy: boolean;
 }
 
 export interface PipelineResult {
   processTypes: Record<string, string>;
   /** Buildpacks' `config_vars`, for keys the app has not set. */
   defaultConfig: Record<string, string>;
+  /** app.json `env` values and generated secrets of a first deploy, for keys the app has not set. */
+  appEnv: Record<string, string>;
   /** app.json as parsed (healthchecks, cron, formation travel with the release). */
   appJson: unknown;
   buildpacks: string[];
@@ -36,17 +43,38 @@ export async function runPipeline(p: PipelineInput): Promise<PipelineResult> {
   const manifests = readManifests(p.ws.app);
   for (const w of manifests.warnings) p.log(` !     warning: ${w}`);
   const { refs, detect } = chooseBuildpacks(p.app, manifests);
+  const appEnv = p.firstDeploy ? applyAppEnv(manifests, p.config, p.log) : {};
+  const config = { ...p.config, ...appEnv };
   const node = manifests.enginesNode === undefined ? undefined : await p.runtimes.node.choose(manifests.enginesNode, p.log);
   const buildpacks = await privateCopies(await resolveBuildpacks(refs, { workDir: p.ws.buildpacks, log: p.log }), p.ws);
-  await prepareForUser(p.ws, p.app.name, p.app.uid, p.config);
+  await prepareForUser(p.ws, p.app.name, p.app.uid, config);
   const env = buildEnv(p, node);
   const runStep = sandboxedStepRunner({ ws: p.ws, uid: p.app.uid, hostname: p.app.name, buildpackDirs: buildpackMounts(buildpacks), runtimesDir: p.runtimes.dir, deadline: p.deadline });
   const result = await runBuildpacks({ buildpacks, detect, layout: SANDBOX_LAYOUT, env, runStep, log: p.log });
   const predeploy = manifests.appJson?.scripts?.dokku?.predeploy;
-  if (predeploy !== undefined) await runPredeploy({ command: predeploy, runStep, cwd: SANDBOX_LAYOUT.buildDir, env: { ...p.config, ...env }, log: p.log });
+  if (predeploy !== undefined) await runPredeploy({ command: predeploy, runStep, cwd: SANDBOX_LAYOUT.buildDir, env: { ...config, ...env }, log: p.log });
   const processTypes = { ...result.defaultProcessTypes, ...(manifests.procfile ?? {}) };
   logProcessTypes(p.log, processTypes, manifests.procfile !== undefined);
-  return { processTypes, defaultConfig: result.configVars, appJson: manifests.appJson ?? null, buildpacks: result.buildpacks.map((b) => b.spec) };
+  return { processTypes, defaultConfig: result.configVars, appEnv, appJson: manifests.appJson ?? null, buildpacks: result.buildpacks.map((b) => b.spec) };
+}
+
+/**
+ * app.json `env` on a first deploy: missing required keys fail the build
+ * before anything runs; values and generated secrets become config vars of
+ * the release (and ENV_DIR now). Values are never logged.
+ */
+function applyAppEnv(m: Manifests, current: Record<string, string>, log: (line: string) => void): Record<string, string> {
+  const env = m.appJson?.env;
+  if (env === undefined) return {};
+  const plan = planAppEnv(env, current, () => randomBytes(32).toString('hex'));
+  if (plan.missing.length > 0) {
+    throw new SlipwayError('E_BUILD_FAILED', `app.json env: required config vars are not set: ${plan.missing.join(', ')}`, {
+      hint: `set them with \`slipway config:set ${plan.missing.map((k) => `${k}=...`).join(' ')}\`, then push again`,
+    });
+  }
+  const keys = Object.keys(plan.set);
+  if (keys.length > 0) log(`-----> app.json env (first deploy): setting ${keys.map((k) => (plan.generated.includes(k) ? `${k} (generated)` : k)).join(', ')}`);
+  return plan.set;
 }
 
 /** The app's list (buildpacks:set), else app.json's `buildpacks`, else detection over the built-ins. */

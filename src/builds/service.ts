@@ -82,7 +82,7 @@ export class BuildService {
     const line = (l: string): void => log.line(l);
     let result;
     try {
-      result = await runPipeline({ app, src, ws, config: this.deps.releases.config(app.id), deadline, hostEnv: hostEnvFrom(this.deps.env ?? process.env), log: line, runtimes: this.deps.runtimes });
+      result = await runPipeline({ app, src, ws, config: this.deps.releases.config(app.id), deadline, hostEnv: hostEnvFrom(this.deps.env ?? process.env), log: line, runtimes: this.deps.runtimes, firstDeploy: !this.deps.releases.hasDeployed(app.id) });
     } catch (err) {
       if (Date.now() >= deadline) throw new SlipwayError('E_BUILD_TIMEOUT', `the build passed its time limit (${Math.round(timeoutMs / 1000)} s) and was stopped`, { hint: 'make the build faster or raise the limit', cause: err });
       throw err;
@@ -92,7 +92,7 @@ export class BuildService {
     await packSlug(this.deps.home, app.name, build.id, ws.app);
     installReleaseDir(this.deps.home, app.name, build.id, ws.app);
     const description = src.commit ? `Deploy ${src.commit.slice(0, 7)}` : 'Deploy (upload)';
-    const version = this.deps.releases.create(app.id, { slug: build.id, processTypes: result.processTypes, description, defaultConfig: result.defaultConfig, appJson: result.appJson });
+    const version = this.deps.releases.create(app.id, { slug: build.id, processTypes: result.processTypes, description, defaultConfig: result.defaultConfig, appEnv: result.appEnv, appJson: result.appJson });
     await this.deps.releases.deploy(app.name, version, line);
     this.deps.records.finish(build.id, { status: 'succeeded', release: version });
     log.line(`-----> Launching... done, v${version}`);

@@ -32,8 +32,10 @@ export interface BuildRecords {
 export interface ReleaseSink {
   /** Current config vars, written to ENV_DIR for buildpacks (as Heroku does). */
   config(appId: number): Record<string, string>;
+  /** Whether a build of the app was ever released and ran (app.json `env` applies only before that). */
+  hasDeployed(appId: number): boolean;
   /** Appends the release for a finished build; returns its version. */
-  create(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig: Record<string, string>; appJson: unknown }): number;
+  create(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig: Record<string, string>; appEnv: Record<string, string>; appJson: unknown }): number;
   /** Runs the new release (start, health, switch); throws E_DEPLOY_FAILED and leaves the old one serving. */
   deploy(app: string, version: number, log: (line: string) => void): Promise<void>;
   /** app.json's postdeploy scripts, once the new release serves; reports a failure, never throws for one. */

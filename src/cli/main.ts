@@ -36,6 +36,7 @@ export const COMMANDS: [names: string[], load: () => Promise<CommandModule>][] =
   [['run', 'runs'], () => import('./commands/run/index.js')],
   [['cron', 'cron:run'], () => import('./commands/run/cron.js')],
   [['logs'], () => import('./commands/logs/index.js')],
+  [['drains', 'drains:add', 'drains:remove'], () => import('./commands/drains/index.js')],
   [['domains', 'domains:add', 'domains:remove', 'open'], () => import('./commands/domains/index.js')],
   [['login', 'logout'], () => import('./commands/auth/login.js')],
   [['certs', 'certs:add', 'certs:remove'], () => import('./commands/domains/certs.js')],

@@ -32,17 +32,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   p.hook.url = p.urls.api;
 
   const infoFile = path.join(settings.home, 'server.json');
-  const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, ...(p.urls.routerTls ? { router_tls: p.urls.routerTls } : {}), domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
-  writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
-  process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router}${p.urls.routerTls ? ` router_tls=${p.urls.routerTls}` : ''} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
-  p.metrics.start();
-  void p.ops
-    .boot()
-    // one app's cron failing to load must not keep the others' (or the autoscaler) from starting
-    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true).catch((err: unknown) => p.logs.append(a.name, { source: 'platform', line: `cron: not scheduled at start-up: ${err instanceof Error ? err.message : String(err)}` })))))
-    .then(() => p.autoscaler.start())
-    .catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
-
+  // Before anyone can learn the server is up (server.json, the ready line): a
+  // SIGTERM that arrives before a listener exists kills Node outright.
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -51,6 +42,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     // attached runs and log tails are long-lived: they end with their instances, not before
     p.autoscaler.stop();
     p.metrics.stop();
+    await p.drains.stop();
     const closing = p.api.close();
     await p.supervisor.shutdown(SHUTDOWN_GRACE_MS);
     p.api.server.closeAllConnections();
@@ -64,4 +56,16 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, ...(p.urls.routerTls ? { router_tls: p.urls.routerTls } : {}), domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
+  writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
+  process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router}${p.urls.routerTls ? ` router_tls=${p.urls.routerTls}` : ''} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
+  p.metrics.start();
+  p.drains.start();
+  void p.ops
+    .boot()
+    // one app's cron failing to load must not keep the others' (or the autoscaler) from starting
+    .then(() => Promise.all(p.store.listApps().map((a) => p.cron.sync(a.name, true).catch((err: unknown) => p.logs.append(a.name, { source: 'platform', line: `cron: not scheduled at start-up: ${err instanceof Error ? err.message : String(err)}` })))))
+    .then(() => p.autoscaler.start())
+    .catch((err: unknown) => process.stderr.write(`slipway: start-up of apps failed: ${err instanceof Error ? err.stack : String(err)}\n`));
+
 }

@@ -9,14 +9,14 @@ import { BuildService } from '../builds/index.js';
 import { ConfigService } from '../config/index.js';
 import type { HookEnv } from '../git/index.js';
 import { packageVersion } from '../lib/index.js';
-import { LogStore } from '../logs/index.js';
+import { DrainService, LogStore } from '../logs/index.js';
 import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
 import { CertManager, Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
-import { ensureRuntimeCache, FUNCTION_WEB_COMMAND, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
-import { AuthStore, AutoscaleStore, BuildStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
+import { ensureRuntimeCache, isFunctionWebCommand, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
+import { AuthStore, AutoscaleStore, BuildStore, DrainStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
@@ -40,6 +40,7 @@ export interface Platform {
   autoscaler: Autoscaler;
   logs: LogStore;
   metrics: Metrics;
+  drains: DrainService;
   version: string;
   /** Filled in once the listeners are bound (port 0 becomes a real port). */
   urls: Urls;
@@ -102,6 +103,7 @@ export function wire(settings: Settings): Platform {
       destroyed: (app) => {
         cron.stop(app.name);
         metrics.forget(app.name);
+        drains.forget(app.name);
         routing.forget(app.name);
         void certs.removeApp(app.name).catch((err: unknown) => process.stderr.write(`slipway: removing ${app.name}'s certificates: ${err instanceof Error ? err.message : String(err)}\n`));
         logs.removeApp(app.name);
@@ -125,7 +127,7 @@ export function wire(settings: Settings): Platform {
     deployed: (app) => {
       metrics.deployed(app);
       cron.sync(app).catch((err: unknown) => logs.append(app, { source: 'platform', line: `cron: not scheduled: ${err instanceof Error ? err.message : String(err)}` }));
-      autoscaler.deployed(app, releases.current(apps.getApp(app).id)?.process_types.web === FUNCTION_WEB_COMMAND);
+      autoscaler.deployed(app, isFunctionWebCommand(releases.current(apps.getApp(app).id)?.process_types.web));
     },
   });
   const autoscaler: Autoscaler = new Autoscaler({
@@ -156,6 +158,7 @@ export function wire(settings: Settings): Platform {
   // workspaces removed: no half release is ever resumed or kept.
   const buildStore = new BuildStore(db);
   buildStore.failInterrupted();
+  const drains: DrainService = new DrainService({ records: new DrainStore(db), logs });
   const metrics: Metrics = new Metrics({
     store: new MetricStore(db),
     apps: () => store.listApps().map((a) => a.name),
@@ -185,6 +188,7 @@ export function wire(settings: Settings): Platform {
     records: buildStore,
     releases: {
       config: (id) => releases.config(id),
+      hasDeployed: (id) => releases.hasDeployed(id),
       create: (id, rel) => releases.createFromBuild(id, rel),
       deploy: (app, v, line) => ops.deploy(app, v, line),
       postdeploy: (app, v, line) => ops.postdeploy(app, v, line),
@@ -204,6 +208,7 @@ export function wire(settings: Settings): Platform {
     autoscaler,
     logs,
     metrics,
+    drains,
     hook,
     config: new ConfigService(store),
     releases,
@@ -216,7 +221,7 @@ export function wire(settings: Settings): Platform {
     route: (app) => routing.refresh(app),
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, certs, routing, supervisor, ops, cron, autoscaler, logs, metrics, version, urls, hook };
+  return { db, store, api, certs, routing, supervisor, ops, cron, autoscaler, logs, metrics, drains, version, urls, hook };
 }
 
 /** The state room's autoscale table as the autoscaler's RuleStore (a rule turned off keeps its figures). */

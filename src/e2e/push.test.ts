@@ -19,7 +19,8 @@ test('git push of a Node app with dependencies builds release v2; a redeploy res
   const [v2] = await releases(d, 'hello');
   assert.equal(v2?.name, 'v2');
   assert.equal(v2?.description, `Deploy ${sha.slice(0, 7)}`);
-  assert.deepEqual(v2?.process_types, { web: 'npm start' });
+  assert.deepEqual(Object.keys(v2?.process_types ?? {}), ['web']);
+  assert.match(v2?.process_types['web'] ?? '', / sh -c 'exec node index\.js'$/, "npm start's script, run without npm");
 
   const rel = path.join(d.home, 'releases', 'hello', v2?.slug ?? '');
   assert.ok(existsSync(path.join(rel, 'node_modules')), 'dependencies are in the release');
@@ -117,7 +118,7 @@ test('only main or master deploy; nothing detected lists what was tried; a force
   await commitAll(dir, 'empty');
   const none = await d.git(['push', 'slipway', 'main'], dir);
   assert.notEqual(none.exitCode, 0);
-  assert.match(none.stderr, /No buildpack detected this app \(tried: function, nodejs, python, static, procfile\)/);
+  assert.match(none.stderr, /No buildpack detected this app \(tried: function, nodejs, python, perl, static, procfile\)/);
   assert.match(none.stderr, /slipway buildpacks:set/);
 
   await d.git(['reset', '-q', '--hard', 'HEAD~1'], dir);

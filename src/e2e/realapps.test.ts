@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { waitFor } from '../lib/index.js';
 import { commitAll, Daemon, httpGet } from '../testkit/index.js';
 
 test("Heroku's Node getting-started shape deploys unchanged: unknown app.json keys are one warning each", async (t) => {
@@ -50,14 +51,25 @@ test('engines.node picks that Node from the shared runtime cache, for the build 
   assert.equal(rels[0]?.version, 3, 'no release was made by the refused pushes');
 });
 
-test('app.json deploy scripts: predeploy writes into the release before it starts, postdeploy output is in the push, a failing predeploy changes nothing', async (t) => {
+test('app.json env on the first deploy, then deploy scripts: predeploy writes into the release, postdeploy output is in the push, a failing predeploy changes nothing', async (t) => {
   const d = await Daemon.start(t);
   const dir = await d.appFromFixture(t, 'scripts', 'dokku-scripts', { push: false });
   assert.equal((await d.cli(['config:set', '-a', 'scripts', 'GREETING=hola'])).exitCode, 0);
+  const missing = await d.git(['push', 'slipway', 'main'], dir);
+  assert.notEqual(missing.exitCode, 0, 'a required key with no value and no config var fails the build');
+  assert.match(missing.stderr, /app\.json env: required config vars are not set: DATABASE_URL/);
+  assert.equal((await d.cli(['config:set', '-a', 'scripts', 'DATABASE_URL=postgres://db/x'])).exitCode, 0);
+
   const push = await d.git(['push', 'slipway', 'main'], dir);
   assert.equal(push.exitCode, 0, push.stderr);
+  assert.match(push.stderr, /app\.json env \(first deploy\): setting SECRET_KEY_BASE \(generated\), WEB_CONCURRENCY/);
+  const config = (await d.api('GET', '/v1/apps/scripts/config')).json as Record<string, string>;
+  assert.equal(config.GREETING, 'hola', 'a key already set is never overwritten');
+  assert.equal(config.WEB_CONCURRENCY, '2');
+  assert.match(config.SECRET_KEY_BASE ?? '', /^[0-9a-f]{64}$/);
+  assert.ok(!push.stderr.includes(config.SECRET_KEY_BASE ?? 'x'), 'the generated secret is not logged');
   assert.match(push.stderr, /Running predeploy \(app\.json scripts\.dokku\.predeploy\)[^\n]*\n[^\n]*predeploy done/);
-  assert.match(push.stderr, /Launching\.\.\. done, v3[\s\S]*Running postdeploy[^\n]*\n[^\n]*postdeploy ran in v3: written by predeploy of hola/);
+  assert.match(push.stderr, /Launching\.\.\. done, v4[\s\S]*Running postdeploy[^\n]*\n[^\n]*postdeploy ran in v4: written by predeploy of hola/);
   const host = { host: `scripts.${d.info.domain}` };
   assert.equal((await httpGet(d.info.router, host)).body, 'written by predeploy of hola\n');
 
@@ -71,15 +83,17 @@ test('app.json deploy scripts: predeploy writes into the release before it start
   assert.doesNotMatch(bad.stderr, /Running postdeploy/);
   assert.equal((await httpGet(d.info.router, host)).body, 'written by predeploy of hola\n', 'the running release is untouched');
   const rels = (await d.api('GET', '/v1/apps/scripts/releases')).json as { version: number }[];
-  assert.equal(rels[0]?.version, 3);
+  assert.equal(rels[0]?.version, 4);
 
-  writeFileSync(path.join(dir, 'app.json'), appJson.replace(/"postdeploy": ".*",/, '"postdeploy": "echo post failing; exit 4",'));
+  writeFileSync(path.join(dir, 'app.json'), appJson.replace(/"postdeploy": ".*",/, '"postdeploy": "echo post failing; exit 4",').replace('"WEB_CONCURRENCY": "2"', '"WEB_CONCURRENCY": "3"'));
   await commitAll(dir, 'failing postdeploy');
   const post = await d.git(['push', 'slipway', 'main'], dir);
   assert.equal(post.exitCode, 0, 'a failing postdeploy does not fail the push');
-  assert.match(post.stderr, /post failing[\s\S]*postdeploy `echo post failing; exit 4` exited with status 4; v4 keeps running/);
-  const [v4] = (await d.api('GET', '/v1/apps/scripts/releases')).json as { version: number; status: string }[];
-  assert.deepEqual([v4?.version, v4?.status], [4, 'succeeded']);
+  assert.match(post.stderr, /post failing[\s\S]*postdeploy `echo post failing; exit 4` exited with status 4; v5 keeps running/);
+  assert.doesNotMatch(post.stderr, /app\.json env/, 'later deploys leave config alone');
+  const [v5] = (await d.api('GET', '/v1/apps/scripts/releases')).json as { version: number; status: string }[];
+  assert.deepEqual([v5?.version, v5?.status], [5, 'succeeded']);
+  assert.equal(((await d.api('GET', '/v1/apps/scripts/config')).json as Record<string, string>).WEB_CONCURRENCY, '2');
 });
 
 test("an app that throws on start: the push shows the app's own error, and the hint fits a first deploy", async (t) => {
@@ -92,4 +106,47 @@ test("an app that throws on start: the push shows the app's own error, and the h
   assert.match(push.stderr, /the app exited while starting: its own output above says why/);
   assert.doesNotMatch(push.stderr, /previous release keeps running/, 'there is no previous release');
   assert.doesNotMatch(push.stderr, /npm notice/);
+});
+
+test('a Plack app with a cpanfile serves its PSGI root and an unmodified CGI script through Plack::App::CGIBin', async (t) => {
+  const d = await Daemon.start(t);
+  const dir = await d.appFromFixture(t, 'seeds', 'perl-plack', { push: false });
+  // The one requirement the system's Perl lacks comes from the app's own CPAN mirror, no network.
+  assert.equal((await d.cli(['config:set', '-a', 'seeds', 'PERL_CPANM_OPT=--mirror file:///app/vendor/cpan --mirror-only'])).exitCode, 0);
+  const push = await d.git(['push', 'slipway', 'main'], dir);
+  assert.equal(push.exitCode, 0, push.stderr);
+  assert.match(push.stderr, /-----> Perl app detected/);
+  assert.match(push.stderr, /Running: cpanm --local-lib local --installdeps --notest \./);
+  const [rel] = (await d.api('GET', '/v1/apps/seeds/releases')).json as { process_types: Record<string, string> }[];
+  assert.match(rel?.process_types.web ?? '', /^plackup (-s Starman --workers \$\{WEB_CONCURRENCY:-2\} )?--port \$PORT app\.psgi$/);
+  const host = { host: `seeds.${d.info.domain}` };
+  assert.match((await httpGet(d.info.router, host)).body, /^seeds demo on Perl 5\.\d+\.\d+ and a greeting from the local CPAN mirror\n$/);
+  assert.equal((await httpGet(`${d.info.router}/cgi-bin/hello.cgi?name=slipway`, host)).body, 'hello slipway from a CGI script (method GET)\n');
+
+  appendFileSync(path.join(dir, 'app.psgi'), '# again\n');
+  await commitAll(dir, 'again');
+  const again = await d.git(['push', 'slipway', 'main'], dir);
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.match(again.stderr, /Restoring local\/ from cache/);
+});
+
+test('a handler.pl function answers through the router and scales to zero like the JavaScript ones; a request wakes it', async (t) => {
+  const d = await Daemon.start(t);
+  const dir = await d.appFromFixture(t, 'fnperl', 'function-perl', { push: false });
+  const push = await d.git(['push', 'slipway', 'main'], dir);
+  assert.equal(push.exitCode, 0, push.stderr);
+  assert.match(push.stderr, /Function app detected[\s\S]*handler\.pl returns a code ref called with the PSGI env/);
+  const host = { host: `fnperl.${d.info.domain}` };
+  const ok = await httpGet(`${d.info.router}/hello`, host);
+  assert.deepEqual([ok.status, ok.body, ok.headers['x-fn']], [200, 'hello from handler.pl GET /hello\n', 'perl']);
+  const boom = await httpGet(`${d.info.router}/boom`, host);
+  assert.deepEqual([boom.status, boom.body], [500, 'internal error\n']);
+
+  type Ps = { autoscale: { type: string; min: number; max: number; idle_seconds: number; status: string }[]; formation: { type: string; quantity: number }[] };
+  const ps = async (): Promise<Ps> => JSON.parse((await d.cli(['ps', '-a', 'fnperl', '--json'])).stdout) as Ps;
+  assert.deepEqual((await ps()).autoscale.map((a) => [a.type, a.min, a.max, a.idle_seconds]), [['web', 0, 4, 300]], 'the function default: scale to zero');
+  assert.equal((await d.cli(['ps:autoscale', '-a', 'fnperl', 'web', '--min', '0', '--max', '4', '--idle', '10s'])).exitCode, 0);
+  await waitFor(async () => (await ps()).autoscale[0]?.status === 'idle', { timeoutMs: 60_000, intervalMs: 500, what: 'the function to scale to zero' });
+  const woken = await httpGet(`${d.info.router}/again`, host);
+  assert.deepEqual([woken.status, woken.body], [200, 'hello from handler.pl GET /again\n'], 'a request wakes it');
 });

@@ -24,6 +24,8 @@ export interface SandboxSpec {
   mounts: Mount[];
   /** Extra private tmpfs directories (e.g. the instance's $HOME). */
   tmpfs?: string[];
+  /** Size cap of each tmpfs (/tmp, /run, /var and the extra ones); unset = the kernel's default, half of RAM. */
+  tmpfsSizeMb?: number;
   /** Symlinks created inside the sandbox after the mounts: path → target. */
   links?: { path: string; target: string }[];
   /** A passwd file to show as /etc/passwd, so tools that look up the user find it. */
@@ -94,7 +96,8 @@ export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' |
   if (spec.passwdFile) a.push('--ro-bind', spec.passwdFile, '/etc/passwd');
   if (spec.groupFile) a.push('--ro-bind', spec.groupFile, '/etc/group');
   // tmpfs mounts are root-owned; 1777 lets the (single) sandbox user write to /tmp and its $HOME
-  a.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--tmpfs', '/run', '--tmpfs', '/var');
+  const size = spec.tmpfsSizeMb === undefined ? [] : ['--size', String(spec.tmpfsSizeMb * 1024 * 1024)];
+  a.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', ...size, '--tmpfs', '/tmp', ...size, '--tmpfs', '/run', ...size, '--tmpfs', '/var');
   // parents inside the read-only system binds exist already; under the sandbox's own tmpfs (/tmp, /run, /var) they are made here
   const systemRoots = [...SYSTEM_DIRS, ...SYSTEM_LINKS, '/proc', '/dev'];
   const tmpfsRoots = new Set(['/tmp', '/run', '/var']);
@@ -109,7 +112,7 @@ export function bwrapArgs(spec: SandboxSpec, hostHasPath: (p: string) => 'dir' |
     }
     a.push(m.readOnly ? '--ro-bind' : '--bind', m.src, dest);
   }
-  for (const t of spec.tmpfs ?? []) a.push('--perms', '1777', '--tmpfs', t);
+  for (const t of spec.tmpfs ?? []) a.push('--perms', '1777', ...size, '--tmpfs', t);
   for (const l of spec.links ?? []) a.push('--symlink', l.target, l.path);
   a.push('--chdir', spec.cwd, '--clearenv', '--setenv', ...FIXED_ENV, '--');
   if (spec.uid !== undefined) {

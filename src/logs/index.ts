@@ -8,3 +8,5 @@ export { BuildLog, buildLogFile, readBuildLog, type LogListener } from './build-
 export { LogStore, DEFAULT_MAX_BYTES_PER_APP, type LogStoreOptions, type AppendInput } from './store.js';
 /** Entries, filters and their text form (`TIME app[web.1]: LINE`). */
 export { formatEntry, parseLogFilter, LOG_SOURCES, MAX_LINE_BYTES, type LogEntry, type LogFilter, type LogSource } from './entry.js';
+/** Log drains (syslog over TCP/TLS, HTTPS logplex batches). */
+export { DrainService, parseDrainUrl, redactUrl, type DrainRecord, type DrainRecords, type DrainView } from './drains/index.js';

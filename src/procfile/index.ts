@@ -8,3 +8,6 @@ export { MEMORY_RULE, type AppManifest, type AppScripts, type CronConcurrency, t
 
 /** Cron schedules (5-field crontab syntax or @daily-style nicknames): validation and upcoming run times. */
 export { nextCronRuns, findCronProblem, findTimeZoneProblem } from './cron.js';
+
+/** app.json `env` on an app's first deploy: values, generated secrets, required keys. */
+export { planAppEnv, type AppEnvPlan } from './app-env.js';

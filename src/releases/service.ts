@@ -50,6 +50,11 @@ export class ReleaseService {
     return this.store.listReleases(appId).flatMap((r) => (r.slug ? [r.slug] : []));
   }
 
+  /** Whether a release made by a build ever ran (app.json `env` is applied only before that). */
+  hasDeployed(appId: number): boolean {
+    return this.store.listReleases(appId).some((r) => r.slug && r.status === 'succeeded');
+  }
+
   config(appId: number): Record<string, string> {
     return this.store.latestRelease(appId)?.config ?? {};
   }
@@ -57,14 +62,15 @@ export class ReleaseService {
   /**
    * A built slug becomes release vN+1 with the config current at that moment
    * (read in the same transaction). Buildpacks' `config_vars` fill in keys the
-   * app has not set, as on Heroku; they never override the app's own.
+   * app has not set, as on Heroku; they never override the app's own. So do
+   * app.json's `env` values of a first deploy (planned by the build).
    */
-  createFromBuild(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig?: Record<string, string>; appJson?: unknown }): number {
+  createFromBuild(appId: number, rel: { slug: string; processTypes: Record<string, string>; description: string; defaultConfig?: Record<string, string>; appEnv?: Record<string, string>; appJson?: unknown }): number {
     return this.store.appendRelease(appId, (latest) => ({
       status: 'pending',
       appJson: rel.appJson ?? null,
       description: rel.description,
-      config: { ...validDefaults(rel.defaultConfig ?? {}), ...latest?.config },
+      config: { ...validDefaults(rel.defaultConfig ?? {}), ...validDefaults(rel.appEnv ?? {}), ...latest?.config },
       slug: rel.slug,
       processTypes: rel.processTypes,
     })).version;

@@ -126,12 +126,37 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
     assert.ok(!ps.stdout.includes(secret), 'the value is on no argv');
   });
 
-  test(`${name}: a memory limit stops an instance that goes past it`, async (t) => {
+  test(`${name}: a memory limit stops an instance (a one-off too) that goes past it, and says so`, async (t) => {
     const dir = root(t, { 'hog.js': 'const a=[]; for(;;){ a.push(Buffer.alloc(8<<20, 1)); }' });
-    const { io } = collect();
-    const inst = await newDriver(t).start(spec(dir, 'exec node hog.js', { limits: { memoryMb: 64 } }), io);
-    const exit = await inst.exited;
-    assert.notEqual(exit.code, 0, JSON.stringify(exit));
+    for (const extra of [{ command: 'exec node hog.js' }, { argv: ['node', 'hog.js'] }] as Partial<ProcessSpec>[]) {
+      const { lines, io } = collect();
+      const inst = await newDriver(t).start(spec(dir, 'unused', { ...extra, limits: { memoryMb: 64 } }), io);
+      const exit = await inst.exited;
+      assert.notEqual(exit.code, 0, JSON.stringify(exit));
+      assert.ok(lines.includes('stderr: slipway: the instance reached its memory limit (64 MB) and was killed'), lines.join('\n'));
+    }
+  });
+
+  test(`${name}: a fork bomb stops at the process limit, and says so`, async (t) => {
+    const dir = root(t, {});
+    const { lines, io } = collect();
+    // perl's fork fails at once when refused (bash would retry for minutes); the children wait to be counted
+    const bomb = '$| = 1; my ($ok, $no) = (0, 0); for (1..300) { my $p = fork(); if (!defined $p) { $no++; next } if (!$p) { sleep 30; exit 0 } $ok++ } print "started=$ok refused=$no\n"; kill "KILL", -$$; ';
+    const inst = await newDriver(t).start(spec(dir, 'unused', { argv: ['perl', '-e', bomb], limits: { pids: 40 } }), io);
+    await inst.exited;
+    const m = lines.map((l) => /started=(\d+) refused=(\d+)/.exec(l)).find(Boolean);
+    assert.ok(m, lines.join('\n'));
+    assert.ok(Number(m[1]) < 40 && Number(m[2]) > 0, m[0]);
+    assert.ok(lines.includes('stderr: slipway: the instance reached its process limit (40); new processes were refused'), lines.join('\n'));
+  });
+
+  test(`${name}: /tmp and $HOME fill to their cap and no further`, async (t) => {
+    const dir = root(t, {});
+    const { lines, io } = collect();
+    const fill = 'for d in /tmp $HOME; do dd if=/dev/zero of=$d/fill bs=1M count=64 2>/dev/null; echo "$d $(( $(stat -c %s $d/fill) / 1048576 ))"; done';
+    const inst = await newDriver(t).start(spec(dir, fill, { limits: { tmpMb: 16 } }), io);
+    await inst.exited;
+    assert.deepEqual(lines.filter((l) => l.startsWith('stdout:')), ['stdout: /tmp 16', 'stdout: /home/app 16']);
   });
 }
 

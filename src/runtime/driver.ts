@@ -32,9 +32,19 @@ export interface ProcessSpec {
   gated?: boolean;
 }
 
+/** What an instance may use; anything not given takes DEFAULT_LIMITS. */
 export interface Limits {
   memoryMb?: number;
+  /** Processes and threads at once (a fork bomb stops here). */
+  pids?: number;
+  /** Size of each private tmpfs (/tmp, $HOME, /var, /run); its pages also count in memoryMb. */
+  tmpMb?: number;
+  /** Relative CPU weight (1024 = one instance's fair share when the CPU is busy). */
+  cpuShares?: number;
 }
+
+/** Heroku's standard dyno size for memory; the README's limits table quotes these. */
+export const DEFAULT_LIMITS: Required<Limits> = { memoryMb: 512, pids: 512, tmpMb: 256, cpuShares: 1024 };
 
 export interface ExitInfo {
   code: number | null;

@@ -7,3 +7,4 @@ export { AutoscaleStore, type AutoscaleRow, type AutoscaleRule } from './autosca
 export { MetricStore, type MetricRow } from './metrics.js';
 export { AuthStore, type UserRow, type TokenRow, type AccessRow, type AuditRow, type NewAudit } from './auth.js';
 export { SessionStore, type SessionRow } from './sessions.js';
+export { DrainStore, type DrainRow } from './drains.js';

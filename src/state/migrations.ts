@@ -185,4 +185,18 @@ export const migrations: readonly { version: number; sql: string }[] = [
       CREATE INDEX audit_by_app ON audit (app, id);
     `,
   },
+  {
+    version: 10,
+    sql: `
+      CREATE TABLE drains (
+        id         INTEGER PRIMARY KEY,
+        app_id     INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        url        TEXT NOT NULL,
+        token      TEXT NOT NULL,
+        ca         TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (app_id, url)
+      );
+    `,
+  },
 ];

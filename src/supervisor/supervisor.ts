@@ -198,7 +198,8 @@ export class Supervisor {
         root: rel.dir,
         user: { uid: app.uid, gid: app.uid, name: `app-${app.name}`.slice(0, 32) },
         hostname: app.name,
-        limits: { memoryMb: app.formation[name.split('.')[0] ?? '']?.memoryMb },
+        // one-offs, cron and the release phase get the web size unless their own type has one
+        limits: { memoryMb: app.formation[name.split('.')[0] ?? '']?.memoryMb ?? app.formation.web?.memoryMb },
       },
       {
         onData: o.onData,

@@ -58,7 +58,8 @@ export class Daemon {
     let stdout = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
-    await waitFor(() => stdout.includes('slipway ready') || child.exitCode !== null, { timeoutMs: 20_000, what: 'slipway ready' });
+    // A state with a generous deadline: on a loaded 2-core machine a start can take well over 20 s.
+    await waitFor(() => stdout.includes('slipway ready') || child.exitCode !== null, { timeoutMs: 90_000, what: 'slipway ready' });
     if (!stdout.includes('slipway ready')) throw new Error(`server exited ${child.exitCode}: ${this.stderr}`);
     this.info = JSON.parse(readFileSync(path.join(this.home, 'server.json'), 'utf8')) as ServerInfo;
     this.token = readFileSync(path.join(this.home, 'admin-token'), 'utf8').trim();

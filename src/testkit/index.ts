@@ -12,3 +12,4 @@ export { stepEnv, workspace, rebuildDir, build, startProcess, waitForHttp, type 
 export { Load, type PhaseResult } from './load.js';
 export { startTestRegistry, type TestRegistry } from './registry.js';
 export { makeCa, issueCert, type TestCa } from './certs.js';
+export { selfSignedCert, splitFrames, syslogTlsReceiver, httpsReceiver, type Cert, type Receiver } from './receivers.js';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { passwdFor, resolveInside, SANDBOX_ENV_FD, type Mount } from '../../lib/index.js';
-import type { Driver, ExitInfo, Instance, InstanceIo, ProcessSpec } from '../driver.js';
+import { DEFAULT_LIMITS, type Driver, type ExitInfo, type Instance, type InstanceIo, type Limits, type ProcessSpec } from '../driver.js';
 import { detectCgroup, type CgroupHost } from './cgroup.js';
 import { GATE_FD, instanceArgv, instanceEnv } from './wrapper.js';
 
@@ -11,8 +11,8 @@ const INFO_FD = 3;
 
 /**
  * Runs each instance as a host process: `setpriv --pdeathsig KILL` (dies
- * with the daemon: no orphans), then the memory limit (cgroup, else
- * RLIMIT_DATA), then bubblewrap as the app's user.
+ * with the daemon: no orphans), then its cgroups (memory, pids, CPU weight;
+ * rlimits for what cgroups cannot do here), then bubblewrap as the app's user.
  */
 export class ProcessDriver implements Driver {
   readonly name = 'process';
@@ -24,16 +24,21 @@ export class ProcessDriver implements Driver {
     private readonly opts: { sharedMounts?: Mount[] } = {},
   ) {
     mkdirSync(runDir, { recursive: true, mode: 0o711 });
-    this.cgroup = detectCgroup();
+    this.cgroup = detectCgroup(runDir);
+    // groups of instances that died with a previous daemon (kill -9) are empty now
+    this.cgroup?.sweep();
   }
 
   describe(): string {
-    return this.cgroup ? `process driver: bubblewrap sandbox, memory limits by cgroup ${this.cgroup.kind}` : 'process driver: bubblewrap sandbox; cgroups not writable here, so memory limits are RLIMIT_DATA';
+    if (!this.cgroup) return 'process driver: bubblewrap sandbox; cgroups not writable here, so memory and process limits are rlimits (RLIMIT_DATA, RLIMIT_NPROC per app user)';
+    const missing = (['pids', 'cpu'] as const).filter((c) => !this.cgroup?.controllers.includes(c));
+    return `process driver: bubblewrap sandbox, limits by cgroup ${this.cgroup.kind} (${this.cgroup.controllers.join(', ')})${missing.length ? `; no ${missing.join('/')} controller here${missing.includes('pids') ? ', so the process limit is RLIMIT_NPROC per app user' : ''}` : ''}`;
   }
 
   async start(spec: ProcessSpec, io: InstanceIo): Promise<Instance> {
     const files = this.userFiles(spec);
-    const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec), ...instanceArgv(spec, files, INFO_FD, this.opts.sharedMounts ?? [])];
+    const limits: Required<Limits> = { ...DEFAULT_LIMITS, ...definedOnly(spec.limits) };
+    const argv = ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', ...this.limitArgv(spec.id, limits), ...instanceArgv(spec, files, INFO_FD, limits.tmpMb, this.opts.sharedMounts ?? [])];
     if (spec.gated && (spec.argv || spec.tty)) throw new Error('only a Procfile command can be gated');
     const envData = instanceEnv(spec);
     const stdio: ('pipe' | 'ignore')[] = [spec.stdin || spec.tty ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'];
@@ -48,7 +53,10 @@ export class ProcessDriver implements Driver {
     gate?.on('error', () => undefined); // it may have exited while waiting
     const exited = new Promise<ExitInfo>((resolve) => {
       child.on('close', (code, signal) => {
-        if (this.cgroup && spec.limits.memoryMb) this.cgroup.remove(spec.id);
+        const hit = this.cgroup?.limitHit(spec.id);
+        if (hit === 'memory') io.onLine('stderr', `slipway: the instance reached its memory limit (${limits.memoryMb} MB) and was killed`);
+        if (hit === 'pids') io.onLine('stderr', `slipway: the instance reached its process limit (${limits.pids}); new processes were refused`);
+        this.cgroup?.remove(spec.id);
         resolve({ code, signal });
       });
     });
@@ -69,20 +77,19 @@ export class ProcessDriver implements Driver {
     return makeInstance({ id: spec.id, outerPid: child.pid, pid1: init, reaper, exited, stdin: stdin ?? undefined, tty: Boolean(spec.tty), gate });
   }
 
-  /** True when the instance's cgroup hit its memory limit (reported as R15 by the caller). */
-  hitMemoryLimit(id: string): boolean {
-    return this.cgroup?.hitLimit(id) ?? false;
-  }
-
-  private limitArgv(spec: ProcessSpec): string[] {
-    const mb = spec.limits.memoryMb;
-    if (!mb) return [];
+  private limitArgv(id: string, limits: Required<Limits>): string[] {
+    const rlimits: string[] = [];
+    let join: string[] = [];
     if (this.cgroup) {
-      const procs = this.cgroup.create(spec.id, mb);
-      // joins the group before bwrap forks, so every process of the instance is in it
-      return ['sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'slipway-cgroup', procs];
+      const procs = this.cgroup.create(id, limits);
+      // joins every group before bwrap forks, so each process of the instance is counted
+      join = ['sh', '-c', 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"', 'slipway-cgroup', String(procs.length), ...procs];
+    } else {
+      rlimits.push(`--data=${limits.memoryMb * 1024 * 1024}`);
     }
-    return ['prlimit', `--data=${mb * 1024 * 1024}`, '--'];
+    // RLIMIT_NPROC counts every process of the app's uid, so it is per app, not per instance: only a fallback
+    if (!this.cgroup?.controllers.includes('pids')) rlimits.push(`--nproc=${limits.pids}`);
+    return [...join, ...(rlimits.length ? ['prlimit', ...rlimits, '--'] : [])];
   }
 
   /** passwd/group naming the app user, shared by the app's instances. */
@@ -191,4 +198,8 @@ function lines(stream: Readable, onLine: (l: string) => void): void {
   stream.on('end', () => {
     if (rest) onLine(rest);
   });
+}
+
+function definedOnly(l: Limits): Limits {
+  return Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined && v !== null)) as Limits;
 }

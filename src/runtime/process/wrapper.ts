@@ -113,7 +113,7 @@ export function instanceEnv(spec: ProcessSpec): Buffer {
 }
 
 /** The argv that runs one instance: bwrap as the app user, the release read-only at /app. */
-export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: number, sharedMounts: Mount[] = []): string[] {
+export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: number, tmpMb: number, sharedMounts: Mount[] = []): string[] {
   const mounts: Mount[] = [{ src: spec.root, dest: '/app', readOnly: true }, ...sharedMounts.map((m) => ({ ...m, readOnly: true }))];
   const inner = spec.argv ?? [];
   const command = spec.tty ? ['python3', '-c', PTY_SCRIPT, String(spec.tty.cols), String(spec.tty.rows), ...(spec.argv ?? ['bash', '-c', spec.command ?? ''])] : inner;
@@ -134,6 +134,7 @@ export function instanceArgv(spec: ProcessSpec, files: SandboxFiles, infoFd: num
     tmpfs: ['/home/app'],
     passwdFile: files.passwd,
     groupFile: files.group,
+    tmpfsSizeMb: tmpMb,
   });
   // bwrap reports the host pid of the sandbox's PID 1 (its own reaper) on
   // --info-fd; our init script is that process's child, and is who gets

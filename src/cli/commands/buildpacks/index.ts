@@ -5,7 +5,7 @@ type Buildpacks = { buildpacks: string[] };
 
 export function register(program: Command, ctx: Ctx): void {
   const show = (app: string, list: string[]): void => {
-    if (list.length === 0) return ctx.out.err(`${app} has no buildpacks set: they are detected (function, nodejs, python, static, procfile) or read from app.json.`);
+    if (list.length === 0) return ctx.out.err(`${app} has no buildpacks set: they are detected (function, nodejs, python, perl, static, procfile) or read from app.json.`);
     ctx.out.out(`=== ${app} Buildpacks`);
     list.forEach((b, i) => ctx.out.out(`${i + 1}. ${b}`));
   };
@@ -24,7 +24,7 @@ export function register(program: Command, ctx: Ctx): void {
     });
 
   withApp(program.command('buildpacks:set'))
-    .argument('<buildpacks...>', 'a built-in name (function, nodejs, python, static, procfile), an absolute path, or a git URL with optional #ref')
+    .argument('<buildpacks...>', 'a built-in name (function, nodejs, python, perl, static, procfile), an absolute path, or a git URL with optional #ref')
     .description('set the buildpacks to run, in order (replaces the list)')
     .addHelpText('after', '\nExample:\n  $ slipway buildpacks:set -a hello https://github.com/heroku/heroku-buildpack-nodejs#v250\n  $ slipway buildpacks:set -a hello /srv/buildpacks/custom nodejs')
     .action(async (specs: string[], opts: { app?: string }) => {
