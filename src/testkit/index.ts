@@ -12,4 +12,5 @@ export { stepEnv, workspace, rebuildDir, build, startProcess, waitForHttp, type 
 export { Load, type PhaseResult } from './load.js';
 export { startTestRegistry, type TestRegistry } from './registry.js';
 export { makeCa, issueCert, type TestCa } from './certs.js';
+export { smallStackRecipes } from './stacks.js';
 export { selfSignedCert, splitFrames, syslogTlsReceiver, httpsReceiver, type Cert, type Receiver } from './receivers.js';
