@@ -8,8 +8,41 @@ import { SlipwayError } from '../lib/index.js';
  * Sends one command line and returns everything HAProxy answers. The write
  * side is half-closed at once: the master CLI of 2.6 otherwise keeps the
  * connection open after answering.
+ *
+ * Commands to one socket go one at a time: HAProxy's master accepts its CLI
+ * connections slowly while it reloads, and a burst of changes (a script
+ * creating 300 apps) overflowed its listen backlog (`connect EAGAIN`), failing
+ * most creates. A connect that still meets a full backlog is retried.
  */
 export function socketCommand(sock: string, line: string, timeoutMs = 5000): Promise<string> {
+  const prev = queues.get(sock) ?? Promise.resolve();
+  const mine = prev.then(() => sendWithRetry(sock, line, timeoutMs));
+  const tail = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(sock, tail);
+  void tail.then(() => {
+    if (queues.get(sock) === tail) queues.delete(sock);
+  });
+  return mine;
+}
+
+const queues = new Map<string, Promise<void>>();
+
+async function sendWithRetry(sock: string, line: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return await sendOnce(sock, line, timeoutMs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + delay > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+function sendOnce(sock: string, line: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const c = net.connect(sock);
     const out: Buffer[] = [];
