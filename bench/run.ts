@@ -9,6 +9,7 @@ import { router } from './router.js';
 import { coldStart } from './cold-start.js';
 import { cli } from './cli.js';
 import { nodeRuntime } from './node-runtime.js';
+import { dashboard } from './dashboard.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'cold-start': () => coldStart(),
   cli: () => cli(),
   'node-runtime': () => nodeRuntime(),
+  dashboard: () => dashboard(),
 };
 
 const wanted = process.argv.slice(2);
