@@ -18,6 +18,18 @@ export function parseBody<T>(schema: z.ZodType<T>, input: unknown): T {
 }
 
 /** Response shapes, shared with the CLI as types. */
+
+/** One stack in `GET /v1/stacks`. */
+export interface StackJson {
+  id: string;
+  kind: 'run' | 'build';
+  base: string;
+  abi: string;
+  created: string;
+  packages: number;
+  requested: string[];
+  newer: string | null;
+}
 export interface AppJson {
   name: string;
   web_url: string;
@@ -50,6 +62,8 @@ export interface ServerJson {
   version: string;
   api: string;
   router: string;
+  /** The router's HTTPS address, when it has one. */
+  router_tls?: string;
   domain: string;
 }
 
@@ -145,4 +159,15 @@ export interface AuditJson {
   app: string | null;
   status: number;
   remote: string;
+}
+
+export interface CertJson {
+  id: string;
+  hosts: string[];
+  source: 'manual' | 'acme';
+  issuer: string;
+  not_before: string;
+  not_after: string;
+  status: 'issued' | 'pending' | 'failed';
+  error?: string;
 }

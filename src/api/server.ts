@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { SlipwayError } from '../lib/index.js';
 import { installGuard } from './guard.js';
 import { authRoutes } from './routes-auth.js';
+import { certRoutes } from './routes-certs.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
@@ -12,6 +13,7 @@ import { drainRoutes } from './routes-drains.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
+import { stackRoutes } from './routes-stacks.js';
 import type { ApiDeps } from './deps.js';
 
 /** JSON bodies above this get 413 before any parsing: config is capped at 64 KiB per app anyway. */
@@ -47,7 +49,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   logRoutes(api, deps);
   runRoutes(api, deps);
   authRoutes(api, deps);
+  certRoutes(api, deps);
   metricRoutes(api, deps);
+  stackRoutes(api, deps);
   drainRoutes(api, deps);
   dashboardRoutes(api, deps);
   return api;

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { SlipwayError } from '../lib/index.js';
+import { defaultStackCacheRoot } from '../stacks/index.js';
 
 export interface Listen {
   host: string;
@@ -12,6 +13,8 @@ export interface Settings {
   home: string;
   apiListen: Listen;
   routerListen: Listen;
+  /** HTTPS on the router (HAProxy terminates TLS), when set. */
+  routerTlsListen?: Listen;
   domain: string;
   buildTimeoutMs: number;
   /** Unpacked release directories kept per app besides the running one (slugs are always kept). */
@@ -24,6 +27,8 @@ export interface Settings {
   runtimeCache: string;
   /** How often metrics sample every app (10 s in production; tests go faster). */
   metricsIntervalMs: number;
+  /** The machine-wide stack cache, shared by every home on the machine. */
+  stackCache: string;
 }
 
 /** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
@@ -31,6 +36,7 @@ export interface ServerFlags {
   home?: string;
   apiListen?: string;
   routerListen?: string;
+  routerTlsListen?: string;
   domain?: string;
   buildTimeout?: string;
   keepReleases?: string;
@@ -38,6 +44,7 @@ export interface ServerFlags {
   autoscaleTick?: string;
   runtimeCache?: string;
   metricsInterval?: string;
+  stackCache?: string;
 }
 
 const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -61,6 +68,7 @@ const Schema = z.object({
   autoscaleTick: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   metricsInterval: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   keepReleases: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+  stackCache: z.string().min(1),
   runtimeCache: z.string().min(1).optional(),
   buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
 });
@@ -77,7 +85,9 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     autoscaleTick: flags.autoscaleTick ?? env.SLIPWAY_AUTOSCALE_TICK ?? '1000',
     runtimeCache: flags.runtimeCache ?? env.SLIPWAY_RUNTIME_CACHE,
     metricsInterval: flags.metricsInterval ?? env.SLIPWAY_METRICS_INTERVAL ?? '10000',
+    stackCache: flags.stackCache ?? env.SLIPWAY_STACK_CACHE ?? defaultStackCacheRoot(),
   };
+  const routerTls = flags.routerTlsListen ?? env.SLIPWAY_ROUTER_TLS_LISTEN;
   const r = Schema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -88,6 +98,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     home: path.resolve(r.data.home),
     apiListen: parseListen(r.data.apiListen, '--api-listen'),
     routerListen: parseListen(r.data.routerListen, '--router-listen'),
+    ...(routerTls ? { routerTlsListen: parseListen(routerTls, '--router-tls-listen') } : {}),
     domain: r.data.domain,
     buildTimeoutMs: r.data.buildTimeout * 1000,
     keepReleases: r.data.keepReleases,
@@ -95,6 +106,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     autoscaleTickMs: r.data.autoscaleTick,
     runtimeCache: path.resolve(r.data.runtimeCache ?? path.join(r.data.home, 'runtimes')),
     metricsIntervalMs: r.data.metricsInterval,
+    stackCache: path.resolve(r.data.stackCache),
   };
 }
 

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv6 } from 'node:net';
 import os from 'node:os';
-import { freePort, writeFileAtomic } from '../lib/index.js';
+import { freePort, SlipwayError, writeFileAtomic } from '../lib/index.js';
 import { AccessLogListener } from './access-log.js';
 import { Activator } from './activator.js';
-import { backendName, ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
+import { BackendPool, type PoolBackend } from './backends.js';
+import { ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
 import { checkConfig, findHaproxy, HaproxyProcess } from './haproxy-process.js';
 import { PAGES, renderErrorfile, renderPage, type PageName } from './pages.js';
 import { runCommands, showProc, workerCommand, workerCommands } from './runtime-api.js';
+import { applyCert, CERT_ID_RULE, crtListFile, dropCert, ensureDefaultCert } from './tls.js';
 import { planSlots, slotCommands, targetAt, type SlotTable, type SlotTarget } from './slots.js';
-import { appStats, parseShowStat } from './stats.js';
+import { appStats, indexStats, parseShowStat } from './stats.js';
 import { checkAppName, checkTarget, normalizeHost, type AppRoute, type AppStats, type RouterOptions } from './types.js';
 
 /** How often waiting drains look at HAProxy's in-flight counters (one `show stat` per worker). */
@@ -23,18 +25,22 @@ type Applied = 'done' | 'reload';
 interface AppEntry {
   hosts: string[];
   state: AppRoute['state'];
-  table: SlotTable;
+  be: PoolBackend;
+  httpsRedirect: boolean;
 }
 
 /**
  * Control side of the HAProxy data plane. Desired state lives here and is
  * written whole to haproxy.cfg and map files on every change, then applied to
- * the running HAProxy through its runtime API (no reload) when the app's
- * backend already exists, or by a hitless master-worker reload when it does
- * not. All changes go through one queue so they never interleave.
+ * the running HAProxy through its runtime API: a new app takes a spare
+ * backend HAProxy already has (see backends.ts), so app lifecycle needs no
+ * reload. Reloads (more spares, more slots than a backend has) are hitless
+ * master-worker reloads, coalesced, and only awaited by a change that cannot
+ * be served without one. All changes go through one queue so they never interleave.
  */
 export class Router {
   private readonly apps = new Map<string, AppEntry>();
+  private readonly pool = new BackendPool();
   private readonly paths: RunPaths;
   private readonly domain: string;
   private proc: HaproxyProcess | undefined;
@@ -45,13 +51,18 @@ export class Router {
   private readonly logTag = `slw${randomBytes(12).toString('hex')}`;
   private queue: Promise<unknown> = Promise.resolve();
   /** What the running HAProxy holds: backend → slot count, host → backend, backend → state. */
-  private live = { backends: new Map<string, number>(), hosts: new Map<string, string>(), states: new Map<string, string>() };
+  private live = { backends: new Map<string, number>(), hosts: new Map<string, string>(), states: new Map<string, string>(), redirect: new Map<string, string>(), acme: new Map<string, string>(), certs: new Set<string>() };
+  /** Certificate id → PEM (chain + key); ACME token → key authorization. */
+  private readonly certs = new Map<string, string>();
+  private readonly acme = new Map<string, string>();
+  private tlsPort = 0;
   /** A runtime change failed halfway: the next change reloads from the files instead of trusting `live`. */
   private stale = false;
   private pendingReload: Promise<void> | undefined;
   private lastReloadAt = 0;
   /** HAProxy reloads since start (a Prometheus counter). */
   reloads = 0;
+  private reloadRunning = false;
   private stopped = false;
   private activator: Activator | undefined;
   private activatorPort = 0;
@@ -65,17 +76,25 @@ export class Router {
   }
 
   /** Starts HAProxy (supervised, restarted if it dies) with every app set so far. */
-  async start(): Promise<{ url: string; port: number }> {
+  async start(): Promise<{ url: string; port: number; tlsUrl?: string; tlsPort?: number }> {
     this.bin = findHaproxy(this.opts.haproxyBin);
     mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.paths.dir, 0o700);
     writePages(this.paths);
-    this.logs = new AccessLogListener({ tag: this.logTag, onRouterLog: this.opts.onRouterLog, dynoFor: (app, slot) => targetAt(this.apps.get(app)?.table, slot)?.id });
+    const tls = this.opts.tlsListen;
+    if (tls) {
+      await ensureDefaultCert(this.paths);
+      for (const [id, pem] of this.certs) writeFileAtomic(this.paths.certFile(id), pem, 0o600);
+    }
+    this.logs = new AccessLogListener({ tag: this.logTag, onRouterLog: this.opts.onRouterLog, appFor: (be) => this.pool.appOf(be), dynoFor: (app, slot) => targetAt(this.pool.of(app)?.table, slot)?.id });
     this.logPort = await this.logs.start();
     try {
       await this.startActivator();
       this.port = this.opts.listen.port || (await freePort(this.opts.listen.host));
+      // two port-0 picks in a row can return the same free port
+      if (tls) do this.tlsPort = tls.port || (await freePort(tls.host)); while (this.tlsPort === this.port);
       await this.enqueue(async () => {
+        this.pool.grow();
         await this.writeCheckedFiles();
         const proc = new HaproxyProcess({ bin: this.bin, paths: this.paths, onRestarted: () => this.reloadSoon('after haproxy restarted') });
         await proc.start();
@@ -88,7 +107,80 @@ export class Router {
       throw err;
     }
     const h = this.opts.listen.host;
-    return { url: `http://${isIPv6(h) ? `[${h}]` : h}:${this.port}`, port: this.port };
+    const url = `http://${isIPv6(h) ? `[${h}]` : h}:${this.port}`;
+    if (!tls) return { url, port: this.port };
+    return { url, port: this.port, tlsUrl: `https://${isIPv6(tls.host) ? `[${tls.host}]` : tls.host}:${this.tlsPort}`, tlsPort: this.tlsPort };
+  }
+
+  /**
+   * Serves a certificate (PEM chain + key) for the names it covers, or
+   * replaces the one with this id (a renewal). Through the runtime API: no
+   * reload, no connection dropped.
+   */
+  setCert(id: string, pem: string): Promise<void> {
+    if (!CERT_ID_RULE.test(id)) throw new SlipwayError('E_VALIDATION', `router: certificate id ${JSON.stringify(id)} is not valid`);
+    return this.change(async () => {
+      this.certs.set(id, pem);
+      if (!this.proc || !this.opts.tlsListen) return 'done'; // start() writes it
+      writeFileAtomic(this.paths.certFile(id), pem, 0o600);
+      this.writeFiles();
+      if (!this.proc.up || this.stopped || this.stale) return this.proc.up ? 'reload' : 'done';
+      return this.runtime(async () => {
+        await applyCert(this.paths, id, pem, this.live.certs.has(id));
+        this.live.certs.add(id);
+      });
+    });
+  }
+
+  removeCert(id: string): Promise<void> {
+    return this.change(async () => {
+      if (!this.certs.delete(id)) return 'done';
+      if (!this.proc || !this.opts.tlsListen) return 'done';
+      this.writeFiles();
+      const live = this.live.certs.has(id);
+      const out: Applied = !this.proc.up || this.stopped ? 'done' : this.stale ? 'reload' : live ? await this.runtime(async () => {
+        await dropCert(this.paths, id);
+        this.live.certs.delete(id);
+      }) : 'done';
+      rmSync(this.paths.certFile(id), { force: true });
+      return out;
+    });
+  }
+
+  /** ACME HTTP-01: answers /.well-known/acme-challenge/TOKEN with the key authorization (undefined: stop). */
+  setChallenge(token: string, keyAuth: string | undefined): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(token) || (keyAuth !== undefined && !/^[A-Za-z0-9_.-]{1,400}$/.test(keyAuth))) {
+      throw new SlipwayError('E_VALIDATION', 'router: an ACME token and key authorization are base64url');
+    }
+    return this.change(async () => {
+      if (keyAuth === undefined) this.acme.delete(token);
+      else this.acme.set(token, keyAuth);
+      return this.applyMaps();
+    });
+  }
+
+  /** Runs a runtime change; when it fails HAProxy is brought back to the files by a reload. */
+  private async runtime(fn: () => Promise<void>): Promise<Applied> {
+    try {
+      await fn();
+      return 'done';
+    } catch (err) {
+      this.stale = true;
+      this.reloadSoon('after a failed runtime change');
+      throw err;
+    }
+  }
+
+  /** Map-only changes (redirects, ACME challenges): at once through the runtime API. */
+  private async applyMaps(): Promise<Applied> {
+    if (!this.proc) return 'done';
+    this.writeFiles();
+    if (!this.proc.up || this.stopped) return 'done';
+    if (this.stale) return 'reload';
+    const cmds = this.mapCommands();
+    await this.runtime(() => runCommands(this.paths.adminSock, cmds));
+    this.markMapsLive();
+    return 'done';
   }
 
   /**
@@ -106,26 +198,28 @@ export class Router {
     if (route.activate && this.activatorPort && ready.length === 0 && route.state !== 'crashed') all.push({ id: 'activator', host: '127.0.0.1', port: this.activatorPort, state: 'ready' });
     return this.change(async () => {
       const targets = await Promise.all(all.map(async (t): Promise<SlotTarget> => ({ id: t.id, addr: await resolveIp(t.host), port: t.port, state: t.state })));
-      const prev = this.apps.get(app);
-      const entry: AppEntry = { hosts, state: route.state, table: planSlots(prev?.table, targets) };
-      this.apps.set(app, entry);
-      return this.apply(backendName(app), prev?.table, entry.table);
+      const be = this.pool.take(app, (name) => this.live.backends.has(name));
+      const before = be.table;
+      be.table = planSlots(before, targets);
+      this.apps.set(app, { hosts, state: route.state, be, httpsRedirect: route.httpsRedirect === true });
+      const applied = await this.apply(be.name, before, be.table);
+      this.growSoon();
+      return applied;
     });
   }
 
-  /** Stops routing the app's hosts at once (404); its backend leaves HAProxy at the next reload. */
+  /** Stops routing the app's hosts at once (404); its backend goes back to the pool of spares, emptied. */
   removeApp(app: string): Promise<void> {
     this.activator?.update(app, undefined);
     return this.change(async () => {
-      const prev = this.apps.get(app);
-      if (!prev) return 'done';
+      const freed = this.pool.release(app);
       this.apps.delete(app);
-      if (!this.live.backends.has(backendName(app))) {
+      if (!freed) return 'done';
+      if (!this.live.backends.has(freed.be.name)) {
         if (this.proc) this.writeFiles(); // never reached HAProxy: nothing to undo there
         return 'done';
       }
-      const empty: SlotTable = { slots: prev.table.slots.map(() => undefined), freedAt: prev.table.freedAt, clock: prev.table.clock };
-      return this.apply(backendName(app), prev.table, empty);
+      return this.apply(freed.be.name, freed.before, freed.be.table);
     });
   }
 
@@ -134,13 +228,13 @@ export class Router {
     if (!this.proc?.up) return {};
     const w = await showProc(this.paths.masterSock);
     const pids = [...w.current, ...w.old];
-    const rows = await Promise.all(pids.map(async (pid) => parseShowStat(await workerCommand(this.paths.masterSock, pid, 'show stat -1 6 -1'))));
-    const current = rows[0] ?? [];
+    const rows = await Promise.all(pids.map(async (pid) => indexStats(parseShowStat(await workerCommand(this.paths.masterSock, pid, 'show stat -1 6 -1')))));
+    const current = rows[0] ?? new Map();
     const out: Record<string, AppStats> = {};
     for (const [app, e] of this.apps) {
-      const s = appStats(backendName(app), e.table, current, rows);
+      const s = appStats(e.be.name, e.be.table, current, rows);
       // what the activator passed on during a wake is in flight to the target too (HAProxy counts it under the activator)
-      for (const t of e.table.slots) {
+      for (const t of e.be.table.slots) {
         const extra = t && t.id !== 'activator' ? (this.activator?.inflightTo(t.addr, t.port) ?? 0) : 0;
         const ts = t && s.targets[t.id];
         if (ts && extra) ts.inflight += extra;
@@ -262,9 +356,14 @@ export class Router {
       throw err;
     }
     if (cmds.length) await this.updateOldWorkers(cmds);
-    this.live.hosts = this.desiredHosts(true);
-    this.live.states = this.desiredStates(true);
+    this.markMapsLive();
     return 'done';
+  }
+
+  /** Spares running low: more are added to the files now and loaded by a reload nobody waits for. */
+  private growSoon(): void {
+    if (!this.proc || !this.pool.needsGrowth()) return;
+    if (this.pool.grow()) this.reloadSoon('to add spare backends');
   }
 
   /** A reload nobody waits for; its failure is reported, not lost. */
@@ -274,11 +373,21 @@ export class Router {
 
   private async reload(): Promise<void> {
     if (!this.proc?.up || this.stopped) return;
-    await this.writeCheckedFiles();
-    this.lastReloadAt = Date.now();
-    this.reloads++;
-    await this.proc.reload();
-    this.markLoaded();
+    this.reloadRunning = true;
+    try {
+      await this.writeCheckedFiles();
+      this.lastReloadAt = Date.now();
+      this.reloads++;
+      await this.proc.reload();
+      this.markLoaded();
+    } finally {
+      this.reloadRunning = false;
+    }
+  }
+
+  /** A reload is waiting or running (they happen in the background; tests and benches wait for quiet). */
+  get reloading(): boolean {
+    return this.pendingReload !== undefined || this.reloadRunning;
   }
 
   /**
@@ -301,24 +410,38 @@ export class Router {
   /** After a start or reload HAProxy holds exactly what the files said. */
   private markLoaded(): void {
     this.stale = false;
-    this.live.backends = new Map([...this.apps].map(([app, e]) => [backendName(app), e.table.slots.length]));
+    this.live.backends = new Map(this.pool.all().map((b) => [b.name, b.table.slots.length]));
+    this.live.certs = new Set(this.opts.tlsListen ? this.certs.keys() : []);
+    this.markMapsLive();
+  }
+
+  private markMapsLive(): void {
     this.live.hosts = this.desiredHosts(true);
     this.live.states = this.desiredStates(true);
+    this.live.redirect = this.desiredRedirects();
+    this.live.acme = new Map(this.acme);
+  }
+
+  private desiredRedirects(): Map<string, string> {
+    const m = new Map<string, string>();
+    if (!this.opts.tlsListen) return m;
+    for (const e of this.apps.values()) if (e.httpsRedirect) for (const h of e.hosts) m.set(h, '1');
+    return m;
   }
 
   /** host → backend; `loadedOnly`: only backends HAProxy has (the runtime maps must not point at one it lacks). */
   private desiredHosts(loadedOnly = false): Map<string, string> {
     const m = new Map<string, string>();
     // First app to claim a host keeps it; the apps room keeps domains unique anyway.
-    for (const [app, e] of this.apps) {
-      if (loadedOnly && !this.live.backends.has(backendName(app))) continue;
-      for (const h of e.hosts) if (!m.has(h)) m.set(h, backendName(app));
+    for (const e of this.apps.values()) {
+      if (loadedOnly && !this.live.backends.has(e.be.name)) continue;
+      for (const h of e.hosts) if (!m.has(h)) m.set(h, e.be.name);
     }
     return m;
   }
 
   private desiredStates(loadedOnly = false): Map<string, string> {
-    return new Map([...this.apps].filter(([app]) => !loadedOnly || this.live.backends.has(backendName(app))).map(([app, e]) => [backendName(app), e.state]));
+    return new Map([...this.apps.values()].filter((e) => !loadedOnly || this.live.backends.has(e.be.name)).map((e) => [e.be.name, e.state]));
   }
 
   /** add/set/del map commands that turn the live maps into the desired ones. */
@@ -327,7 +450,12 @@ export class Router {
       ...[...want].filter(([k, v]) => live.get(k) !== v).map(([k, v]) => `${live.has(k) ? 'set' : 'add'} map ${file} ${k} ${v}`),
       ...[...live.keys()].filter((k) => !want.has(k)).map((k) => `del map ${file} ${k}`),
     ];
-    return [...diff(this.paths.statesMap, this.live.states, this.desiredStates(true)), ...diff(this.paths.hostsMap, this.live.hosts, this.desiredHosts(true))];
+    return [
+      ...diff(this.paths.statesMap, this.live.states, this.desiredStates(true)),
+      ...diff(this.paths.hostsMap, this.live.hosts, this.desiredHosts(true)),
+      ...diff(this.paths.redirectMap, this.live.redirect, this.desiredRedirects()),
+      ...diff(this.paths.acmeMap, this.live.acme, this.acme),
+    ];
   }
 
   /** Before a start or reload: the new config must parse, else the one in place (and running) stays. */
@@ -347,7 +475,10 @@ export class Router {
     const fast = { durable: false };
     writeFileAtomic(this.paths.hostsMap, mapFile(this.desiredHosts()), 0o600, fast);
     writeFileAtomic(this.paths.statesMap, mapFile(this.desiredStates()), 0o600, fast);
-    const backends = [...this.apps].map(([app, e]) => ({ name: backendName(app), table: e.table }));
+    writeFileAtomic(this.paths.redirectMap, mapFile(this.desiredRedirects()), 0o600, fast);
+    writeFileAtomic(this.paths.acmeMap, mapFile(this.acme), 0o600, fast);
+    if (this.opts.tlsListen) writeFileAtomic(this.paths.crtList, crtListFile(this.paths, this.certs.keys()), 0o600, fast);
+    const backends = this.pool.all().map((b) => ({ name: b.name, table: b.table }));
     const cfg = haproxyConfig({
       paths: this.paths,
       listen: { host: this.opts.listen.host, port: this.port },
@@ -357,6 +488,7 @@ export class Router {
       dropPrivileges: process.getuid?.() === 0,
       threads: this.opts.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       retrySafeRequests: this.opts.retrySafeRequests ?? true,
+      tls: this.opts.tlsListen && { host: this.opts.tlsListen.host, port: this.tlsPort },
       backends,
     });
     writeFileAtomic(cfgFile, cfg, 0o600, fast);
