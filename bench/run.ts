@@ -9,6 +9,7 @@ import { router } from './router.js';
 import { coldStart } from './cold-start.js';
 import { images } from './images.js';
 import { cli } from './cli.js';
+import { scale } from './scale.js';
 import { nodeRuntime } from './node-runtime.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'cold-start': () => coldStart(),
   images: () => images(),
   cli: () => cli(),
+  scale: () => scale(),
   'node-runtime': () => nodeRuntime(),
 };
 

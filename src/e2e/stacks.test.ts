@@ -40,3 +40,31 @@ test('stacks through the CLI: bad input is refused clearly and leaves the cache 
   assert.deepEqual(readdirSync(path.join(cache, 'stacks')), []);
   assert.deepEqual(existsSync(path.join(cache, 'work')) ? readdirSync(path.join(cache, 'work')) : [], [], 'no half-built stack left');
 });
+
+test('stacks:build makes the default run stack once per machine; stacks lists it; stacks:sbom describes it', async (t) => {
+  // The machine-wide cache: the first run on a machine builds (minutes), later runs and other homes reuse it.
+  const d = await Daemon.start(t, { args: [] });
+  const built = await cli(d, ['stacks:build']);
+  assert.equal(built.exitCode, 0, built.stderr);
+  const id = built.stdout.trim();
+  assert.match(id, /^bookworm-run-[0-9a-f]{12}$/);
+  assert.match(built.stderr, new RegExp(`(Built stack|Stack) ${id}`));
+
+  const again = await cli(d, ['stacks:build']);
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.equal(again.stdout.trim(), id);
+  assert.match(again.stderr, /was already built/);
+
+  const list = await cli(d, ['stacks']);
+  assert.match(list.stdout, /^ID\s+KIND\s+BASE\s+CREATED\s+PACKAGES\s+UPDATE\n/);
+  assert.match(list.stdout, new RegExp(`\\n${id}\\s+run\\s+bookworm\\s+\\S+\\s+\\d+\\s`));
+
+  const spdx = JSON.parse((await cli(d, ['stacks:sbom', id])).stdout) as { spdxVersion: string; packages: { name: string }[] };
+  assert.equal(spdx.spdxVersion, 'SPDX-2.3');
+  const cdx = JSON.parse((await cli(d, ['stacks:sbom', id, '--format', 'cyclonedx'])).stdout) as { components: { name: string; purl: string }[] };
+  for (const name of ['libc6', 'ca-certificates', 'tzdata', 'python3', 'perl', 'libssl3']) {
+    assert.ok(cdx.components.some((c) => c.name === name), `${name} in the SBOM`);
+    assert.ok(spdx.packages.some((p) => p.name === name), `${name} in the SPDX document`);
+  }
+  assert.match(cdx.components.find((c) => c.name === 'libssl3')?.purl ?? '', /^pkg:deb\/debian\/libssl3@[^?]+\?arch=amd64&distro=debian-12$/);
+});
