@@ -1,5 +1,5 @@
 import { SlipwayError } from '../lib/index.js';
-import { ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
+import { appJsonFormation, ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
 import { ReleaseGuard, type RequestWindow } from './guard.js';
 import { formationLine, type Supervisor } from './supervisor.js';
 import type { AppRuntime, InstanceView, RunnableRelease } from './types.js';
@@ -276,14 +276,14 @@ export class Operations {
 
   /**
    * The formation for a release: what the user scaled, else app.json's
-   * `formation`, else Heroku's default (web=1, other types 0). Defaults are
+   * `formation` (quantity and memory or Heroku size), else Heroku's default (web=1, other types 0). Defaults are
    * written down the first time, so `ps` shows them and scaling keeps them.
    */
   private runtime(app: OpsApp, rel: ReleaseRow): AppRuntime {
     const have = new Map(this.deps.formation.get(app.id).map((r) => [r.type, r]));
-    const fromJson = ((rel.app_json as { formation?: Record<string, { quantity?: number }> } | null)?.formation ?? {});
+    const fromJson = appJsonFormation(rel);
     const missing = Object.keys(rel.process_types).filter((t) => !have.has(t) && t !== 'release');
-    if (missing.length) this.deps.formation.set(app.id, missing.map((type) => ({ type, quantity: fromJson[type]?.quantity ?? (type === 'web' ? 1 : 0) })));
+    if (missing.length) this.deps.formation.set(app.id, missing.map((type) => ({ type, quantity: fromJson[type]?.quantity ?? (type === 'web' ? 1 : 0), memory_mb: fromJson[type]?.memoryMb ?? null })));
     const formation: AppRuntime['formation'] = {};
     for (const r of this.deps.formation.get(app.id)) formation[r.type] = { quantity: r.quantity, memoryMb: r.memory_mb ?? undefined };
     const sec = (k: string, dflt: number): number => (app.settings[k] ?? dflt) * 1000;
