@@ -7,7 +7,9 @@ import { zeroDowntime } from './zero-downtime.js';
 import { runOneOff } from './run-oneoff.js';
 import { router } from './router.js';
 import { coldStart } from './cold-start.js';
+import { images } from './images.js';
 import { cli } from './cli.js';
+import { scale } from './scale.js';
 import { nodeRuntime } from './node-runtime.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
@@ -18,7 +20,9 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'run-oneoff': () => runOneOff(),
   router: () => router(),
   'cold-start': () => coldStart(),
+  images: () => images(),
   cli: () => cli(),
+  scale: () => scale(),
   'node-runtime': () => nodeRuntime(),
 };
 

@@ -8,6 +8,7 @@
 #   perl-base  – the sandbox's env loader (Essential on Debian; checked anyway)
 #   gcc        – the security tests compile an LD_PRELOAD probe
 #   docker-registry – a real OCI registry on loopback for the image push tests
+#   mmdebstrap – builds stacks (Debian root filesystems) from the machine's apt sources
 #   chromium   – the dashboard's browser tests and bench (driven headless by playwright-core)
 #   perl, cpanminus, carton, libplack-perl, starman, libcgi-emulate-psgi-perl, libcgi-compile-perl
 #              – the perl buildpack (PSGI apps on plackup/Starman, CGI scripts through Plack)
@@ -21,6 +22,7 @@ command -v zstd >/dev/null || need+=(zstd)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v make >/dev/null || need+=(make)
 command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v g++ >/dev/null || need+=(g++)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v cc >/dev/null || need+=(gcc)

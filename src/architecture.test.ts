@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 // Read from the TypeScript sources, so a forbidden edge fails here.
 const ALLOWED: Record<string, string[]> = {
   daemon: ['*'],
-  api: ['auth', 'apps', 'config', 'releases', 'git', 'builds', 'logs', 'supervisor', 'scheduler', 'router', 'metrics', 'lib'],
+  api: ['auth', 'apps', 'config', 'releases', 'git', 'builds', 'logs', 'supervisor', 'scheduler', 'router', 'metrics', 'stacks', 'lib'],
   cli: ['api/schemas', 'lib'],
   apps: ['state', 'lib'],
   config: ['state', 'lib'],

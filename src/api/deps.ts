@@ -10,6 +10,7 @@ import type { Autoscaler, Operations } from '../supervisor/index.js';
 import type { CronService, RunService } from '../scheduler/index.js';
 import type { ConfigService } from '../config/index.js';
 import type { ReleaseService } from '../releases/index.js';
+import type { StackService } from '../stacks/index.js';
 import type { ServerJson } from './schemas.js';
 import type { Principal, Sessions } from './session.js';
 
@@ -37,6 +38,7 @@ export interface ApiDeps {
   hook: HookEnv;
   config: ConfigService;
   releases: ReleaseService;
+  stacks: StackService;
   /** Who a token is and what it may do; read on every request, so a new or revoked token counts at once. */
   auth: AuthService;
   server(): ServerJson;

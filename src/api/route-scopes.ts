@@ -62,6 +62,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, RouteScope>> = {
   'GET /v1/apps/:name/metrics': { scope: 'read', app: 'name' },
   'GET /v1/metrics/summary': { scope: 'read' },
   'GET /metrics': { scope: 'admin' }, // every app's figures
+  'GET /v1/stacks': { scope: 'read' },
+  'POST /v1/stacks': { scope: 'admin' }, // minutes of a machine-wide build
+  'GET /v1/stacks/:id/sbom': { scope: 'read' },
   'GET /v1/apps/:name/drains': { scope: 'read', app: 'name' },
   'POST /v1/apps/:name/drains': { scope: 'deploy', app: 'name' }, // sends the app's logs elsewhere
   'DELETE /v1/apps/:name/drains/:id': { scope: 'deploy', app: 'name' },

@@ -16,8 +16,6 @@ const RunSpec = z.strictObject({
   timeout_s: z.number().int().min(1, 'must be at least 1 second').max(7 * 24 * 3600, 'must be at most a week').optional(),
 });
 
-const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']);
-
 /**
  * One-off runs. Detached: POST .../runs. Attached: an HTTP upgrade on
  * GET .../runs/attach?spec=BASE64URL(JSON), then frames both ways (see
@@ -25,10 +23,9 @@ const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'S
  */
 export function runRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.post<{ Params: { name: string } }>('/v1/apps/:name/runs', async (req, reply) => {
-    const app = deps.apps.getApp(req.params.name);
     const spec = parseBody(RunSpec, req.body);
     if (!spec.detach) throw new SlipwayError('E_BAD_REQUEST', 'attached runs use the upgrade route', { hint: 'GET /v1/apps/NAME/runs/attach with Upgrade: slipway-run' });
-    const run = await deps.runs.start(app.name, { argv: spec.command, detach: true, timeoutMs: (spec.timeout_s ?? 3600) * 1000 });
+    const run = await deps.runs.start(req.params.name, { argv: spec.command, detach: true, timeoutMs: (spec.timeout_s ?? 3600) * 1000 });
     void run.done;
     return reply.code(201).send({ name: run.record.name, release: `v${run.record.release}` });
   });
@@ -92,20 +89,19 @@ async function attach(req: IncomingMessage, socket: Duplex, deps: ApiDeps): Prom
   socket.write(encodeFrame(RunFrame.started, JSON.stringify({ name: run.record.name, release: `v${run.record.release}` })));
   upgraded = true;
   for (const f of held.splice(0)) socket.write(f);
-  const { instance } = run;
   socket.on('data', frameDecoder((type, payload) => {
-    if (type === RunFrame.stdin) instance.stdin?.write(payload);
-    else if (type === RunFrame.stdinEnd) instance.stdin?.end();
-    else if (type === RunFrame.signal && SIGNALS.has(payload.toString())) instance.signal(payload.toString() as NodeJS.Signals);
+    if (type === RunFrame.stdin) run.write(payload);
+    else if (type === RunFrame.stdinEnd) run.endInput();
+    else if (type === RunFrame.signal) run.signal(payload.toString());
     else if (type === RunFrame.resize) {
       const r = JSON.parse(payload.toString()) as { cols: number; rows: number };
-      instance.resize(Number(r.cols) || 80, Number(r.rows) || 24);
+      run.resize(r.cols, r.rows);
     }
   }));
   // the client went away: the run is not left behind. The server's sockets
   // allow half-open connections, so a killed client shows as 'end', not 'close'.
   const gone = (): void => {
-    if (!exited) void instance.stop(5000);
+    if (!exited) void run.stop();
   };
   let exited = false;
   void run.done.then(() => (exited = true));

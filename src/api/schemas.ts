@@ -18,6 +18,18 @@ export function parseBody<T>(schema: z.ZodType<T>, input: unknown): T {
 }
 
 /** Response shapes, shared with the CLI as types. */
+
+/** One stack in `GET /v1/stacks`. */
+export interface StackJson {
+  id: string;
+  kind: 'run' | 'build';
+  base: string;
+  abi: string;
+  created: string;
+  packages: number;
+  requested: string[];
+  newer: string | null;
+}
 export interface AppJson {
   name: string;
   web_url: string;

@@ -12,6 +12,7 @@ import { drainRoutes } from './routes-drains.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { psRoutes } from './routes-ps.js';
 import { runRoutes } from './routes-runs.js';
+import { stackRoutes } from './routes-stacks.js';
 import type { ApiDeps } from './deps.js';
 
 /** JSON bodies above this get 413 before any parsing: config is capped at 64 KiB per app anyway. */
@@ -48,6 +49,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   runRoutes(api, deps);
   authRoutes(api, deps);
   metricRoutes(api, deps);
+  stackRoutes(api, deps);
   drainRoutes(api, deps);
   dashboardRoutes(api, deps);
   return api;

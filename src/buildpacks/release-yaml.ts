@@ -8,7 +8,7 @@ export interface ReleaseYaml {
 }
 
 const PROCESS_TYPE = /^[A-Za-z0-9_-]+$/;
-const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,255}$/; // as config:set: a key names a file in ENV_DIR
 
 function invalid(buildpackName: string, why: string, cause?: unknown): SlipwayError {
   return new SlipwayError('E_BUILDPACK_INVALID', `${buildpackName} buildpack: bin/release output ${why}`, {

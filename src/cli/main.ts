@@ -42,6 +42,7 @@ export const COMMANDS: [names: string[], load: () => Promise<CommandModule>][] =
   [['users', 'users:add', 'users:remove'], () => import('./commands/users/users.js')],
   [['tokens', 'tokens:create', 'tokens:revoke'], () => import('./commands/users/tokens.js')],
   [['access', 'access:add', 'access:remove', 'audit'], () => import('./commands/users/access.js')],
+  [['stacks', 'stacks:build', 'stacks:sbom'], () => import('./commands/stacks/index.js')],
 ];
 
 /** The modules a run needs: the one that registers the named command, else all (for help and suggestions). */

@@ -15,6 +15,12 @@ test('bad keys are refused', () => {
   assert.throws(() => parseConfigPatch({ SLIPWAY_APP: '1' }), /set by the platform/);
 });
 
+test('a 10 KB key is refused with the rule; 256 characters is the limit', () => {
+  assert.throws(() => parseConfigPatch({ ['K'.repeat(10 * 1024)]: 'x' }), (e: unknown) => code('E_CONFIG_KEY_INVALID')(e) && /is 10240 characters; the limit is 256 \(rule: \[A-Za-z_\]\[A-Za-z0-9_\]\{0,255\}\)/.test((e as Error).message));
+  assert.doesNotThrow(() => parseConfigPatch({ ['K'.repeat(256)]: 'x' }));
+  assert.throws(() => parseConfigPatch({ ['K'.repeat(257)]: 'x' }), code('E_CONFIG_KEY_INVALID'));
+});
+
 test('bad values are refused without echoing the value', () => {
   const secret = 's3cr3t-' + 'v'.repeat(MAX_VALUE_BYTES);
   assert.throws(() => parseConfigPatch({ K: secret }), (e: unknown) => code('E_CONFIG_TOO_LARGE')(e) && !(e as Error).message.includes('s3cr3t'));

@@ -1,6 +1,8 @@
 import { SlipwayError } from '../lib/index.js';
 
-export const CONFIG_KEY_RULE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** At most 256 characters: a key names a file in the build's ENV_DIR (a 10 KB key failed every later build with ENAMETOOLONG). */
+export const MAX_KEY_LENGTH = 256;
+export const CONFIG_KEY_RULE = /^[A-Za-z_][A-Za-z0-9_]{0,255}$/;
 export const MAX_VALUE_BYTES = 32 * 1024;
 export const MAX_APP_CONFIG_BYTES = 64 * 1024;
 
@@ -41,6 +43,11 @@ export function parseConfigPatch(input: unknown): ConfigPatch {
 
 function checkKey(key: string): void {
   const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new SlipwayError('E_CONFIG_KEY_INVALID', `config key ${JSON.stringify(shown)} is ${key.length} characters; the limit is ${MAX_KEY_LENGTH} (rule: [A-Za-z_][A-Za-z0-9_]{0,255})`, {
+      hint: 'use a shorter name, e.g. DATABASE_URL',
+    });
+  }
   if (!CONFIG_KEY_RULE.test(key)) {
     throw new SlipwayError('E_CONFIG_KEY_INVALID', `invalid config key ${JSON.stringify(shown)}: use letters, digits and underscores, not starting with a digit`, {
       hint: 'for example: DATABASE_URL',

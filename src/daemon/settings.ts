@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { SlipwayError } from '../lib/index.js';
+import { defaultStackCacheRoot } from '../stacks/index.js';
 
 export interface Listen {
   host: string;
@@ -24,6 +25,8 @@ export interface Settings {
   runtimeCache: string;
   /** How often metrics sample every app (10 s in production; tests go faster). */
   metricsIntervalMs: number;
+  /** The machine-wide stack cache, shared by every home on the machine. */
+  stackCache: string;
 }
 
 /** What `slipway server` accepts as flags; each falls back to SLIPWAY_<NAME> in the environment. */
@@ -38,6 +41,7 @@ export interface ServerFlags {
   autoscaleTick?: string;
   runtimeCache?: string;
   metricsInterval?: string;
+  stackCache?: string;
 }
 
 const DOMAIN_RULE = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -61,6 +65,7 @@ const Schema = z.object({
   autoscaleTick: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   metricsInterval: z.coerce.number().int('must be whole milliseconds').min(100, 'must be at least 100 ms').max(60_000, 'must be at most 60 s'),
   keepReleases: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+  stackCache: z.string().min(1),
   runtimeCache: z.string().min(1).optional(),
   buildTimeout: z.coerce.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(24 * 3600, 'must be at most 24 hours'),
 });
@@ -77,6 +82,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     autoscaleTick: flags.autoscaleTick ?? env.SLIPWAY_AUTOSCALE_TICK ?? '1000',
     runtimeCache: flags.runtimeCache ?? env.SLIPWAY_RUNTIME_CACHE,
     metricsInterval: flags.metricsInterval ?? env.SLIPWAY_METRICS_INTERVAL ?? '10000',
+    stackCache: flags.stackCache ?? env.SLIPWAY_STACK_CACHE ?? defaultStackCacheRoot(),
   };
   const r = Schema.safeParse(raw);
   if (!r.success) {
@@ -95,6 +101,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     autoscaleTickMs: r.data.autoscaleTick,
     runtimeCache: path.resolve(r.data.runtimeCache ?? path.join(r.data.home, 'runtimes')),
     metricsIntervalMs: r.data.metricsInterval,
+    stackCache: path.resolve(r.data.stackCache),
   };
 }
 

@@ -18,6 +18,7 @@ import { CronService, RunService } from '../scheduler/index.js';
 import { ensureRuntimeCache, isFunctionWebCommand, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
 import { AuthStore, AutoscaleStore, BuildStore, DrainStore, MetricStore, SessionStore, openDb, RunStore, Store, type AutoscaleRow, type Db } from '../state/index.js';
 import { Autoscaler, Operations, scalesToZero, type AutoscaleRule, type RuleStore, Supervisor } from '../supervisor/index.js';
+import { StackService } from '../stacks/index.js';
 import type { Settings } from './settings.js';
 import { ensureAdminToken } from './token.js';
 
@@ -197,6 +198,7 @@ export function wire(settings: Settings): Platform {
     hook,
     config: new ConfigService(store),
     releases,
+    stacks: new StackService(settings.stackCache),
     auth,
     // a session stands for its token: it lives exactly as long as the token does
     sessions: new Sessions(new SessionStore(db), (hash) => auth.principalByHash(hash) !== undefined),

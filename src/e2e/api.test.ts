@@ -5,7 +5,7 @@ import { Daemon, httpGet } from '../testkit/index.js';
 test('every route needs the token and a refusal reveals nothing', async (t) => {
   const d = await Daemon.start(t);
   await d.api('POST', '/v1/apps', { name: 'secretapp' });
-  const routes: [string, string][] = [['GET', '/v1/apps'], ['POST', '/v1/apps'], ['GET', '/v1/apps/secretapp'], ['DELETE', '/v1/apps/secretapp'], ['GET', '/v1/apps/secretapp/config'], ['PATCH', '/v1/apps/secretapp/config'], ['GET', '/v1/server'], ['GET', '/v1/nope'], ['GET', '/metrics'], ['GET', '/v1/metrics/summary'], ['GET', '/v1/session'], ['DELETE', '/v1/session']];
+  const routes: [string, string][] = [['GET', '/v1/apps'], ['POST', '/v1/apps'], ['GET', '/v1/apps/secretapp'], ['DELETE', '/v1/apps/secretapp'], ['GET', '/v1/apps/secretapp/config'], ['PATCH', '/v1/apps/secretapp/config'], ['GET', '/v1/server'], ['GET', '/v1/stacks'], ['POST', '/v1/stacks'], ['GET', '/v1/nope'], ['GET', '/metrics'], ['GET', '/v1/metrics/summary'], ['GET', '/v1/session'], ['DELETE', '/v1/session']];
   // `/` is the dashboard's shell: public, and it holds no data (dashboard-api.test.ts)
   for (const [method, p] of routes) {
     for (const token of [null, 'wrong', '', `${d.token}x`]) {

@@ -122,11 +122,14 @@ test('only main or master deploy; nothing detected lists what was tried; a force
   assert.match(none.stderr, /slipway buildpacks:set/);
 
   await d.git(['reset', '-q', '--hard', 'HEAD~1'], dir);
-  assert.equal((await d.git(['push', 'slipway', 'master'], dir)).exitCode, 1, 'no master branch locally');
+  // master deploys as main does (Slipway's rule, not git's)
+  const master = await d.git(['push', 'slipway', 'main:master'], dir);
+  assert.equal(master.exitCode, 0, master.stderr);
+  assert.match(master.stderr, /Launching\.\.\. done, v2/);
   assert.equal((await d.git(['push', 'slipway', 'main'], dir)).exitCode, 0);
   await d.git(['commit', '-q', '--amend', '-m', 'rewritten'], dir);
   const forced = await d.git(['push', '-f', 'slipway', 'main'], dir);
   assert.equal(forced.exitCode, 0, forced.stderr);
   assert.match(forced.stderr, /forced update/);
-  assert.match(forced.stderr, /Launching\.\.\. done, v3/);
+  assert.match(forced.stderr, /Launching\.\.\. done, v4/);
 });

@@ -26,6 +26,10 @@ test('app.json with 10,000 cron jobs is refused at build time; a home with such 
   assert.notEqual(push.exitCode, 0, 'the push is refused');
   assert.match(push.stderr, /app\.json: cron: has 10000 jobs; the limit is 50 per app/);
 
+  const longKey = await d.cli(['config:set', '-a', 'bystander', `${'K'.repeat(10 * 1024)}=x`]);
+  assert.equal(longKey.exitCode, 1);
+  assert.match(longKey.stderr, /is 10240 characters; the limit is 256 \(rule: \[A-Za-z_\]\[A-Za-z0-9_\]\{0,255\}\)/);
+
   // an older version accepted it: plant it in the current release, as that version would have stored it
   await d.stop('SIGTERM');
   const db = new Database(path.join(d.home, 'state.db'));

@@ -151,12 +151,14 @@ export function replaceBaseLayers(store: BlobStore, image: Image, opts: { oldBas
   const next = [...opts.newBase, ...kept];
   for (const l of opts.newBase) store.stat(l.digest);
   const oldHistory = image.config.history ?? [];
+  const created = opts.created ?? image.config.created;
+  // History entries as writeImage makes them, so rebasing back gives the very same image (same digest).
   const config: ImageConfig = {
     ...image.config,
     ...(opts.created === undefined ? {} : { created: opts.created }),
     config: { ...image.config.config, Labels: { ...(image.config.config?.Labels ?? {}), ...(opts.labels ?? {}) } },
     rootfs: { type: 'layers', diff_ids: next.map((l) => l.diffId) },
-    history: [...opts.newBase.map(() => ({ created_by: 'slipway stack' })), ...oldHistory.slice(oldHistory.length - kept.length)],
+    history: [...opts.newBase.map(() => ({ created, created_by: 'slipway' })), ...oldHistory.slice(oldHistory.length - kept.length)],
   };
   return writeManifestFor(store, config, next);
 }

@@ -83,7 +83,7 @@ export interface AppManifest {
 }
 
 export const MEMORY_RULE = /^[1-9][0-9]{0,5}[KMG]$/;
-const ENV_KEY_RULE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_KEY_RULE = /^[A-Za-z_][A-Za-z0-9_]{0,255}$/;
 const CRON_ID_RULE = /^[A-Za-z0-9_-]{1,63}$/;
 
 const processType = z
@@ -92,7 +92,7 @@ const processType = z
 
 const envKey = z
   .string()
-  .regex(ENV_KEY_RULE, 'is not a config var name: use letters, digits and underscores, not starting with a digit');
+  .regex(ENV_KEY_RULE, 'is not a config var name: use letters, digits and underscores, not starting with a digit, at most 256 characters');
 
 /** A command run later under `sh -c`: kept verbatim, but it must say something and fit in an argv. */
 const command = z

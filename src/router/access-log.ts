@@ -1,7 +1,7 @@
 // HAProxy's access log arrives as lines on a TCP stream from its log ring
 // (see config.ts) and leaves as Heroku router lines.
 import net from 'node:net';
-import { appOfBackend, LOG_FIELDS, LOG_SEP, type LogField } from './config.js';
+import { LOG_FIELDS, LOG_SEP, type LogField } from './config.js';
 
 export type LogRecord = Record<LogField, string>;
 
@@ -99,6 +99,8 @@ export function herokuLine(rec: LogRecord, dyno: string | undefined): string {
 export interface AccessLogOptions {
   /** Secret first field of every line, known only to haproxy.cfg (0600): another local process can connect but not forge lines. */
   tag: string;
+  /** The app a backend serves now (backends are pooled, their names say nothing of the app). */
+  appFor: (backend: string) => string | undefined;
   /** The target id behind a backend's server slot, if the app still has it. */
   dynoFor: (app: string, slot: string) => string | undefined;
   onRouterLog: (app: string, line: string) => void;
@@ -154,7 +156,7 @@ export class AccessLogListener {
 
   private onLine(line: string): void {
     const rec = parseLogLine(line, this.opts.tag);
-    const app = rec && appOfBackend(rec.backend);
+    const app = rec && this.opts.appFor(rec.backend);
     if (!rec || !app) return;
     this.opts.onRouterLog(app, herokuLine(rec, rec.server.startsWith('<') ? undefined : this.opts.dynoFor(app, rec.server)));
   }

@@ -5,7 +5,7 @@ import { haproxyConfig, mapFile, runPaths } from './config.js';
 import { findHaproxy, haproxyArgs } from './haproxy-process.js';
 import { batchLines, errorLines, parseShowProc } from './runtime-api.js';
 import { planSlots } from './slots.js';
-import { appStats, parseShowStat } from './stats.js';
+import { appStats, indexStats, parseShowStat } from './stats.js';
 import { checkAppName, checkTarget, normalizeHost } from './types.js';
 
 const paths = runPaths('/srv/slipway/router');
@@ -29,7 +29,8 @@ test('the config: ready slots live, draining and empty ones disabled, the reques
   ]);
   const cfg = haproxyConfig({ paths, listen: { host: '0.0.0.0', port: 8080 }, logPort: 5514, logTag: 'slwabc', requestTimeoutMs: 30_000, dropPrivileges: true, threads: 1, retrySafeRequests: true, backends: [{ name: 'app_hello', table }] });
   for (const line of [
-    '  user nobody',
+    '  uid 65534',
+    '  mworker-max-reloads 3',
     '  nbthread 1',
     '  bind 0.0.0.0:8080',
     '  timeout server 30000ms',
@@ -82,7 +83,7 @@ test('show proc and show stat parse into workers and per-target figures', () => 
   assert.deepEqual(proc, { current: [5034], old: [1574], failed: 0 });
   const csv = (scur: number, st: string) => `# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,rate\napp_a,s1,0,0,${scur},0,,0,${st},0\napp_a,s2,0,0,0,0,,0,MAINT,0\napp_a,BACKEND,0,0,${scur},0,,${scur * 10},UP,7\n`;
   const table = planSlots(undefined, [{ id: 'web.1', addr: '127.0.0.1', port: 1, state: 'draining' }]);
-  const cur = parseShowStat(csv(1, 'DRAIN'));
-  const s = appStats('app_a', table, cur, [cur, parseShowStat(csv(2, 'UP'))]);
+  const cur = indexStats(parseShowStat(csv(1, 'DRAIN')));
+  const s = appStats('app_a', table, cur, [cur, indexStats(parseShowStat(csv(2, 'UP')))]);
   assert.deepEqual(s, { inflight: 3, rate: 14, total: 30, targets: { 'web.1': { inflight: 3, state: 'draining' } } });
 });

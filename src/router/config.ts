@@ -44,9 +44,6 @@ export function runPaths(dir: string): RunPaths {
 /** How long an idle client connection is kept; an old worker lingers about this long after a reload. */
 export const KEEPALIVE_MS = 60_000;
 
-export const backendName = (app: string): string => `app_${app}`;
-export const appOfBackend = (backend: string): string | undefined => (backend.startsWith('app_') ? backend.slice(4) : undefined);
-
 /** The access-log fields, in order; the path is last so a line cut at the 16 KiB limit only loses the end of the path. */
 export const LOG_FIELDS = [
   ['backend', '%b'],
@@ -90,7 +87,9 @@ const ms = (n: number): string => `${Math.max(1, Math.round(n))}ms`;
 function globalSection(c: ConfigInput): string[] {
   return [
     'global',
-    ...(c.dropPrivileges ? ['  user nobody', '  group nogroup'] : []),
+    // Numeric ids (Debian's nobody/nogroup): a name is an NSS lookup (nscd, maybe LDAP or DNS)
+    // at every config check and reload, which is on no path we want to wait for.
+    ...(c.dropPrivileges ? ['  uid 65534', '  gid 65534'] : []),
     `  nbthread ${c.threads}`,
     `  stats socket ${c.paths.adminSock} mode 600 level admin`,
     // Through a ring: HAProxy never waits on the reader (the oldest lines go
@@ -102,8 +101,11 @@ function globalSection(c: ConfigInput): string[] {
     // Request line plus headers must fit in one buffer (16 KiB less maxrewrite),
     // else 400; HAProxy has no separate per-header-line limit.
     '  tune.http.maxhdr 101',
-    // Old workers keep WebSockets after a reload at most this long.
+    // Old workers keep WebSockets after a reload at most this long, and
+    // live through at most 3 more reloads (then SIGTERM): frequent reloads
+    // cannot pile up processes.
     '  hard-stop-after 1h',
+    '  mworker-max-reloads 3',
   ];
 }
 

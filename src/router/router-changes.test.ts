@@ -66,7 +66,7 @@ test('target changes under load lose no request (hitless)', async (t) => {
   await setBusy([1, 2, 3]); // rolling deploy
   await retire([2, 3], [1]);
   await setBusy([2, 3, 4, 5, 6, 7, 8, 9, 10]); // past the slot pool: a reload
-  await router.setApp('other', { hosts: [], targets: [], state: 'idle' }); // new app: a reload
+  await router.setApp('other', { hosts: [], targets: [], state: 'idle' }); // new app: a spare backend, no reload
   await setBusy([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   await retire([11], [2, 3, 4, 5, 6, 7, 8, 9, 10]);
   await waitFor(() => (pool[11] as Backend).seen.length > 20, { timeoutMs: 5000, what: 'requests on the last target' });

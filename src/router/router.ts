@@ -6,12 +6,13 @@ import os from 'node:os';
 import { freePort, writeFileAtomic } from '../lib/index.js';
 import { AccessLogListener } from './access-log.js';
 import { Activator } from './activator.js';
-import { backendName, ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
+import { BackendPool, type PoolBackend } from './backends.js';
+import { ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type RunPaths } from './config.js';
 import { checkConfig, findHaproxy, HaproxyProcess } from './haproxy-process.js';
 import { PAGES, renderErrorfile, renderPage, type PageName } from './pages.js';
 import { runCommands, showProc, workerCommand, workerCommands } from './runtime-api.js';
 import { planSlots, slotCommands, targetAt, type SlotTable, type SlotTarget } from './slots.js';
-import { appStats, parseShowStat } from './stats.js';
+import { appStats, indexStats, parseShowStat } from './stats.js';
 import { checkAppName, checkTarget, normalizeHost, type AppRoute, type AppStats, type RouterOptions } from './types.js';
 
 /** How often waiting drains look at HAProxy's in-flight counters (one `show stat` per worker). */
@@ -23,18 +24,21 @@ type Applied = 'done' | 'reload';
 interface AppEntry {
   hosts: string[];
   state: AppRoute['state'];
-  table: SlotTable;
+  be: PoolBackend;
 }
 
 /**
  * Control side of the HAProxy data plane. Desired state lives here and is
  * written whole to haproxy.cfg and map files on every change, then applied to
- * the running HAProxy through its runtime API (no reload) when the app's
- * backend already exists, or by a hitless master-worker reload when it does
- * not. All changes go through one queue so they never interleave.
+ * the running HAProxy through its runtime API: a new app takes a spare
+ * backend HAProxy already has (see backends.ts), so app lifecycle needs no
+ * reload. Reloads (more spares, more slots than a backend has) are hitless
+ * master-worker reloads, coalesced, and only awaited by a change that cannot
+ * be served without one. All changes go through one queue so they never interleave.
  */
 export class Router {
   private readonly apps = new Map<string, AppEntry>();
+  private readonly pool = new BackendPool();
   private readonly paths: RunPaths;
   private readonly domain: string;
   private proc: HaproxyProcess | undefined;
@@ -52,6 +56,7 @@ export class Router {
   private lastReloadAt = 0;
   /** HAProxy reloads since start (a Prometheus counter). */
   reloads = 0;
+  private reloadRunning = false;
   private stopped = false;
   private activator: Activator | undefined;
   private activatorPort = 0;
@@ -70,12 +75,13 @@ export class Router {
     mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.paths.dir, 0o700);
     writePages(this.paths);
-    this.logs = new AccessLogListener({ tag: this.logTag, onRouterLog: this.opts.onRouterLog, dynoFor: (app, slot) => targetAt(this.apps.get(app)?.table, slot)?.id });
+    this.logs = new AccessLogListener({ tag: this.logTag, onRouterLog: this.opts.onRouterLog, appFor: (be) => this.pool.appOf(be), dynoFor: (app, slot) => targetAt(this.pool.of(app)?.table, slot)?.id });
     this.logPort = await this.logs.start();
     try {
       await this.startActivator();
       this.port = this.opts.listen.port || (await freePort(this.opts.listen.host));
       await this.enqueue(async () => {
+        this.pool.grow();
         await this.writeCheckedFiles();
         const proc = new HaproxyProcess({ bin: this.bin, paths: this.paths, onRestarted: () => this.reloadSoon('after haproxy restarted') });
         await proc.start();
@@ -106,26 +112,28 @@ export class Router {
     if (route.activate && this.activatorPort && ready.length === 0 && route.state !== 'crashed') all.push({ id: 'activator', host: '127.0.0.1', port: this.activatorPort, state: 'ready' });
     return this.change(async () => {
       const targets = await Promise.all(all.map(async (t): Promise<SlotTarget> => ({ id: t.id, addr: await resolveIp(t.host), port: t.port, state: t.state })));
-      const prev = this.apps.get(app);
-      const entry: AppEntry = { hosts, state: route.state, table: planSlots(prev?.table, targets) };
-      this.apps.set(app, entry);
-      return this.apply(backendName(app), prev?.table, entry.table);
+      const be = this.pool.take(app, (name) => this.live.backends.has(name));
+      const before = be.table;
+      be.table = planSlots(before, targets);
+      this.apps.set(app, { hosts, state: route.state, be });
+      const applied = await this.apply(be.name, before, be.table);
+      this.growSoon();
+      return applied;
     });
   }
 
-  /** Stops routing the app's hosts at once (404); its backend leaves HAProxy at the next reload. */
+  /** Stops routing the app's hosts at once (404); its backend goes back to the pool of spares, emptied. */
   removeApp(app: string): Promise<void> {
     this.activator?.update(app, undefined);
     return this.change(async () => {
-      const prev = this.apps.get(app);
-      if (!prev) return 'done';
+      const freed = this.pool.release(app);
       this.apps.delete(app);
-      if (!this.live.backends.has(backendName(app))) {
+      if (!freed) return 'done';
+      if (!this.live.backends.has(freed.be.name)) {
         if (this.proc) this.writeFiles(); // never reached HAProxy: nothing to undo there
         return 'done';
       }
-      const empty: SlotTable = { slots: prev.table.slots.map(() => undefined), freedAt: prev.table.freedAt, clock: prev.table.clock };
-      return this.apply(backendName(app), prev.table, empty);
+      return this.apply(freed.be.name, freed.before, freed.be.table);
     });
   }
 
@@ -134,13 +142,13 @@ export class Router {
     if (!this.proc?.up) return {};
     const w = await showProc(this.paths.masterSock);
     const pids = [...w.current, ...w.old];
-    const rows = await Promise.all(pids.map(async (pid) => parseShowStat(await workerCommand(this.paths.masterSock, pid, 'show stat -1 6 -1'))));
-    const current = rows[0] ?? [];
+    const rows = await Promise.all(pids.map(async (pid) => indexStats(parseShowStat(await workerCommand(this.paths.masterSock, pid, 'show stat -1 6 -1')))));
+    const current = rows[0] ?? new Map();
     const out: Record<string, AppStats> = {};
     for (const [app, e] of this.apps) {
-      const s = appStats(backendName(app), e.table, current, rows);
+      const s = appStats(e.be.name, e.be.table, current, rows);
       // what the activator passed on during a wake is in flight to the target too (HAProxy counts it under the activator)
-      for (const t of e.table.slots) {
+      for (const t of e.be.table.slots) {
         const extra = t && t.id !== 'activator' ? (this.activator?.inflightTo(t.addr, t.port) ?? 0) : 0;
         const ts = t && s.targets[t.id];
         if (ts && extra) ts.inflight += extra;
@@ -267,6 +275,12 @@ export class Router {
     return 'done';
   }
 
+  /** Spares running low: more are added to the files now and loaded by a reload nobody waits for. */
+  private growSoon(): void {
+    if (!this.proc || !this.pool.needsGrowth()) return;
+    if (this.pool.grow()) this.reloadSoon('to add spare backends');
+  }
+
   /** A reload nobody waits for; its failure is reported, not lost. */
   private reloadSoon(why: string): void {
     this.scheduleReload().catch((err: unknown) => process.stderr.write(`router: reload ${why} failed: ${err instanceof Error ? err.message : String(err)}\n`));
@@ -274,11 +288,21 @@ export class Router {
 
   private async reload(): Promise<void> {
     if (!this.proc?.up || this.stopped) return;
-    await this.writeCheckedFiles();
-    this.lastReloadAt = Date.now();
-    this.reloads++;
-    await this.proc.reload();
-    this.markLoaded();
+    this.reloadRunning = true;
+    try {
+      await this.writeCheckedFiles();
+      this.lastReloadAt = Date.now();
+      this.reloads++;
+      await this.proc.reload();
+      this.markLoaded();
+    } finally {
+      this.reloadRunning = false;
+    }
+  }
+
+  /** A reload is waiting or running (they happen in the background; tests and benches wait for quiet). */
+  get reloading(): boolean {
+    return this.pendingReload !== undefined || this.reloadRunning;
   }
 
   /**
@@ -301,7 +325,7 @@ export class Router {
   /** After a start or reload HAProxy holds exactly what the files said. */
   private markLoaded(): void {
     this.stale = false;
-    this.live.backends = new Map([...this.apps].map(([app, e]) => [backendName(app), e.table.slots.length]));
+    this.live.backends = new Map(this.pool.all().map((b) => [b.name, b.table.slots.length]));
     this.live.hosts = this.desiredHosts(true);
     this.live.states = this.desiredStates(true);
   }
@@ -310,15 +334,15 @@ export class Router {
   private desiredHosts(loadedOnly = false): Map<string, string> {
     const m = new Map<string, string>();
     // First app to claim a host keeps it; the apps room keeps domains unique anyway.
-    for (const [app, e] of this.apps) {
-      if (loadedOnly && !this.live.backends.has(backendName(app))) continue;
-      for (const h of e.hosts) if (!m.has(h)) m.set(h, backendName(app));
+    for (const e of this.apps.values()) {
+      if (loadedOnly && !this.live.backends.has(e.be.name)) continue;
+      for (const h of e.hosts) if (!m.has(h)) m.set(h, e.be.name);
     }
     return m;
   }
 
   private desiredStates(loadedOnly = false): Map<string, string> {
-    return new Map([...this.apps].filter(([app]) => !loadedOnly || this.live.backends.has(backendName(app))).map(([app, e]) => [backendName(app), e.state]));
+    return new Map([...this.apps.values()].filter((e) => !loadedOnly || this.live.backends.has(e.be.name)).map((e) => [e.be.name, e.state]));
   }
 
   /** add/set/del map commands that turn the live maps into the desired ones. */
@@ -347,7 +371,7 @@ export class Router {
     const fast = { durable: false };
     writeFileAtomic(this.paths.hostsMap, mapFile(this.desiredHosts()), 0o600, fast);
     writeFileAtomic(this.paths.statesMap, mapFile(this.desiredStates()), 0o600, fast);
-    const backends = [...this.apps].map(([app, e]) => ({ name: backendName(app), table: e.table }));
+    const backends = this.pool.all().map((b) => ({ name: b.name, table: b.table }));
     const cfg = haproxyConfig({
       paths: this.paths,
       listen: { host: this.opts.listen.host, port: this.port },

@@ -28,6 +28,13 @@ export function parseShowStat(csv: string): StatRow[] {
   return rows;
 }
 
+/** Rows by `backend/server`: with a thousand apps `show stat` has ten thousand rows, read every second. */
+export type StatIndex = Map<string, StatRow>;
+
+export function indexStats(rows: StatRow[]): StatIndex {
+  return new Map(rows.map((r) => [`${r.px}/${r.sv}`, r]));
+}
+
 /** HAProxy's status words as the router's target states. */
 function targetState(status: string, wanted: 'ready' | 'draining'): string {
   if (status === 'UP' || status === 'no check' || status === 'OPEN') return 'ready';
@@ -41,12 +48,12 @@ function targetState(status: string, wanted: 'ready' | 'draining'): string {
  * Figures for one app's backend. `current` is the serving worker (for
  * states), `all` every worker including old ones (for counts).
  */
-export function appStats(backend: string, table: SlotTable, current: StatRow[], all: StatRow[][]): AppStats {
-  const sum = (sv: string, k: 'scur' | 'rate' | 'stot'): number => all.reduce((s, rows) => s + (rows.find((r) => r.px === backend && r.sv === sv)?.[k] ?? 0), 0);
+export function appStats(backend: string, table: SlotTable, current: StatIndex, all: StatIndex[]): AppStats {
+  const sum = (sv: string, k: 'scur' | 'rate' | 'stot'): number => all.reduce((s, rows) => s + (rows.get(`${backend}/${sv}`)?.[k] ?? 0), 0);
   const out: AppStats = { inflight: sum('BACKEND', 'scur'), rate: sum('BACKEND', 'rate'), total: sum('BACKEND', 'stot'), targets: {} };
   table.slots.forEach((t, i) => {
     if (!t) return;
-    const status = current.find((r) => r.px === backend && r.sv === slotName(i))?.status ?? '';
+    const status = current.get(`${backend}/${slotName(i)}`)?.status ?? '';
     out.targets[t.id] = { inflight: sum(slotName(i), 'scur'), state: targetState(status, t.state) };
   });
   return out;

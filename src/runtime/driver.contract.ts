@@ -77,6 +77,28 @@ export function runDriverContract(name: string, newDriver: (t: { after(fn: () =>
     assert.ok(!lines.some((l) => l.includes('slipway server')), 'the daemon is not in the instance\'s process list');
   });
 
+  test(`${name}: signal() reaches the command`, async (t) => {
+    const dir = root(t, {});
+    const { lines, io } = collect();
+    const inst = await newDriver(t).start(spec(dir, `trap 'echo got-int; exit 0' INT; echo ready; while :; do sleep 0.1; done`), io);
+    t.after(() => inst.stop(1000));
+    await waitFor(() => lines.includes('stdout: ready'), { timeoutMs: 10_000, what: 'the command to start' });
+    inst.signal('SIGINT');
+    assert.deepEqual(await inst.exited, { code: 0, signal: null });
+    assert.ok(lines.includes('stdout: got-int'), lines.join('\n'));
+  });
+
+  test(`${name}: stdin reaches the command; its output comes back as lines`, async (t) => {
+    const dir = root(t, {});
+    const { lines, io } = collect();
+    const inst = await newDriver(t).start(spec(dir, 'read a; read b; echo "got $a and $b"', { stdin: true }), io);
+    t.after(() => inst.stop(1000));
+    assert.ok(inst.stdin, 'stdin is open when asked for');
+    inst.stdin.write('one\ntwo\n');
+    assert.deepEqual(await inst.exited, { code: 0, signal: null });
+    assert.ok(lines.includes('stdout: got one and two'), lines.join('\n'));
+  });
+
   test(`${name}: serves on PORT; stop sends SIGTERM, then SIGKILL after the grace period`, async (t) => {
     const port = await freePort();
     const dir = root(t, {

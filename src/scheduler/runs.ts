@@ -1,6 +1,7 @@
 import type { ExitInfo, Instance } from '../supervisor/index.js';
 import { SlipwayError } from '../lib/index.js';
 import type { Operations, Supervisor } from '../supervisor/index.js';
+import { RunSession } from './run-session.js';
 import type { RunRecord, RunRecords } from './types.js';
 
 export interface RunRequest {
@@ -9,13 +10,6 @@ export interface RunRequest {
   tty?: { cols: number; rows: number };
   timeoutMs: number;
   env?: Record<string, string>;
-}
-
-export interface StartedRun {
-  record: RunRecord;
-  instance: Instance;
-  /** Settles after the record has its exit code. */
-  done: Promise<ExitInfo>;
 }
 
 export const MAX_CONCURRENT_RUNS = 5;
@@ -31,7 +25,7 @@ export class RunService {
 
   constructor(private readonly deps: { ops: Operations; supervisor: Supervisor; records: RunRecords; log(app: string, line: string): void }) {}
 
-  async start(appName: string, req: RunRequest, io: { onData?(stream: 'stdout' | 'stderr', chunk: Buffer): void } = {}): Promise<StartedRun> {
+  async start(appName: string, req: RunRequest, io: { onData?(stream: 'stdout' | 'stderr', chunk: Buffer): void } = {}): Promise<RunSession> {
     if (req.argv.length === 0) throw new SlipwayError('E_VALIDATION', 'no command given', { hint: 'slipway run -a APP -- COMMAND [ARGS...]' });
     const cur = await this.deps.ops.current(appName);
     if (!cur) throw new SlipwayError('E_VALIDATION', `${appName} has no release to run yet`, { hint: 'deploy it first: git push slipway main' });
@@ -62,7 +56,7 @@ export class RunService {
       this.deps.log(appName, `${record.name} ${exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`}`);
       return exit;
     });
-    return { record, instance, done };
+    return new RunSession(record, instance, done);
   }
 
   list(appId: number): RunRecord[] {

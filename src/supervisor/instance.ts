@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Driver, Instance } from '../runtime/driver.js';
 import { attempt, waitReady, type Check } from './health.js';
 import type { PortAllocator } from './ports.js';
+import { processSpec, setupKey, typeOf } from './process-spec.js';
+import { nextRestart } from './restart-policy.js';
 import type { AppRuntime, InstanceState, InstanceView, RunnableRelease, SupervisorEvents } from './types.js';
 
 export interface InstanceContext {
@@ -18,9 +20,6 @@ export interface InstanceContext {
   changed(): void;
 }
 
-const BACKOFF_CAP_MS = 2 * 60_000;
-/** A crash after this long up starts the backoff from zero again. */
-const STABLE_MS = 30_000;
 const TAIL_LINES = 20;
 /** Enough boot output to show its first error and its end (crashExcerpt trims to 60 lines). */
 const BOOT_OUTPUT_LINES = 2000;
@@ -40,10 +39,8 @@ export class Supervised {
   since = new Date();
   restarts = 0;
   port: number | undefined;
-  /** Before it has passed the deploy's gate, a crash is reported, not restarted. */
-  supervising = false;
-  /** Retiring: the router sends it no new requests while in-flight ones finish. */
-  draining = false;
+  private supervising = false;
+  private drainingNow = false;
   readonly tail: string[] = [];
   /** Output since the current process started, until it is up (what a failed deploy shows); bounded. */
   readonly bootOutput: string[] = [];
@@ -59,8 +56,32 @@ export class Supervised {
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   constructor(readonly name: string, private readonly ctx: InstanceContext) {
-    this.type = name.slice(0, name.lastIndexOf('.'));
+    this.type = typeOf(name);
     this.id = `${name}_${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Past the deploy's gate: from now on a crash is restarted (before, it is reported and fails the deploy). */
+  supervise(): void {
+    if (this.supervising) return;
+    this.supervising = true;
+    // a worker is up at once and can crash while the deploy still waits for web: it is restarted like any crash
+    if (this.state === 'crashed' && this.wanted) this.scheduleRestart();
+  }
+
+  /** Retiring: the router sends it no new requests while in-flight ones finish. */
+  get draining(): boolean {
+    return this.drainingNow;
+  }
+
+  /** A web instance that is up starts draining as it retires; returns whether it does. */
+  beginDrain(): boolean {
+    if (this.isWeb && this.state === 'up') this.drainingNow = true;
+    return this.drainingNow;
+  }
+
+  /** The drain is over (finished or past its deadline): it leaves the router's pool. */
+  endDrain(): void {
+    this.drainingNow = false;
   }
 
   get release(): number {
@@ -146,18 +167,7 @@ export class Supervised {
   private async launch(gated: boolean): Promise<Instance> {
     const { app, rel } = this.ctx;
     const handle = await this.ctx.driver.start(
-      {
-        id: `${app.name}-${this.id}`.replace(/[^A-Za-z0-9_-]/g, '-'),
-        command: this.command,
-        env: instanceEnv(rel.config, app.name, this.name, rel.version, this.port),
-        cwd: '/app',
-        root: rel.dir,
-        user: { uid: app.uid, gid: app.uid, name: `app-${app.name}`.slice(0, 32) },
-        hostname: app.name,
-        port: this.port,
-        limits: { memoryMb: app.formation[this.type]?.memoryMb },
-        gated,
-      },
+      processSpec({ app, rel, name: this.name, id: this.id, command: this.command, port: this.port, gated }),
       { onLine: (_s, line) => this.output(line) },
     );
     void handle.exited.then((exit) => this.exited(handle, exit.code, exit.signal));
@@ -256,9 +266,8 @@ export class Supervised {
   /** At once after a first crash, then 1 s, 2 s, 4 s ... (a timer: no CPU spent while waiting). */
   private scheduleRestart(): void {
     this.restarts++;
-    // Only a run that stayed up a while starts the count again; one that never came up adds to it.
-    this.consecutive = this.upAt > 0 && Date.now() - this.upAt > STABLE_MS ? 1 : this.consecutive + 1;
-    const delay = this.consecutive <= 1 ? 0 : Math.min(1000 * 2 ** (this.consecutive - 2), BACKOFF_CAP_MS);
+    const { consecutive, delayMs: delay } = nextRestart({ consecutive: this.consecutive, upAt: this.upAt }, Date.now());
+    this.consecutive = consecutive;
     if (delay > 0) this.platform(`Crashed ${this.consecutive} times in a row; restarting in ${delay / 1000} s`);
     this.timer = setTimeout(() => {
       if (!this.wanted) return;
@@ -293,29 +302,4 @@ export class Supervised {
   private platform(line: string): void {
     this.ctx.events.log(this.ctx.app.name, { source: 'platform', ps: this.name, release: `v${this.release}`, line: `${this.name}: ${line}` });
   }
-}
-
-/**
- * A clean environment: defaults the app's config may override (PATH, LANG),
- * its config vars, then what identifies the instance (Heroku's PORT and DYNO,
- * and ours), which nothing overrides. Nothing of the daemon's own
- * environment leaks in (NODE_EXTRA_CA_CERTS alone adds ~80 ms to a Node start).
- */
-export function instanceEnv(config: Record<string, string>, app: string, name: string, version: number, port: number | undefined): Record<string, string> {
-  const env: Record<string, string> = {
-    PATH: '/app/node_modules/.bin:/usr/local/bin:/usr/bin:/bin',
-    LANG: 'C.UTF-8',
-    ...config,
-    DYNO: name,
-    SLIPWAY_APP: app,
-    SLIPWAY_PROCESS: name,
-    SLIPWAY_RELEASE: `v${version}`,
-  };
-  if (port !== undefined) env.PORT = String(port);
-  return env;
-}
-
-/** What a sandbox of this type is set up with: a parked one whose key differs is replaced. */
-export function setupKey(app: AppRuntime, rel: RunnableRelease, type: string): string {
-  return JSON.stringify([rel.version, app.formation[type]?.memoryMb ?? null, app.graceMs, app.readyTimeoutMs ?? null, app.uid]);
 }

@@ -77,6 +77,7 @@ export class Operations {
     let undo: (() => void) | undefined;
     try {
       const runnable = await this.runnable(app.name, rel);
+      this.ensureFormation(app, rel);
       undo = this.deps.beforeDeploy?.(app.name);
       const runtime = this.runtime(app, rel);
       progress?.(`       Starting ${formationLine(Object.entries(runtime.formation).flatMap(([t, f]) => (rel.process_types[t] === undefined ? [] : Array<string>(f.quantity).fill(t)))) || 'no processes (scale with `slipway ps:scale`)'}`);
@@ -171,7 +172,7 @@ export class Operations {
       if (c.quantity !== undefined && c.quantity > max) throw new SlipwayError('E_VALIDATION', `${type}=${c.quantity}: at most ${max} instances per process type`);
     }
     const rows = Object.entries(changes).map(([type, c]) => ({ type, quantity: c.quantity, memory_mb: c.memoryMb }));
-    if (rel) this.runtime(app, rel); // persists defaults first, so a change to one type keeps the others
+    if (rel) this.ensureFormation(app, rel); // defaults first, so a change to one type keeps the others
     if (rel && opts.auto && rows.every((r) => r.memory_mb === undefined && r.quantity !== undefined)) {
       // The autoscaler (a wake has requests waiting): instances start first; the
       // formation is written (an fsync) while they boot, not before.
@@ -223,8 +224,7 @@ export class Operations {
   ps(appName: string): { instances: InstanceView[]; formation: FormationEntry[] } {
     const app = this.deps.app(appName);
     const rel = this.deps.releases.current(app.id);
-    if (rel) this.runtime(app, rel);
-    return { instances: this.deps.supervisor.ps(app.name), formation: this.deps.formation.get(app.id) };
+    return { instances: this.deps.supervisor.ps(app.name), formation: rel ? this.formationOf(app, rel) : this.deps.formation.get(app.id) };
   }
 
   async stopApp(appName: string): Promise<void> {
@@ -252,6 +252,7 @@ export class Operations {
       const rel = this.deps.releases.current(app.id);
       if (!rel?.slug) return;
       try {
+        this.ensureFormation(app, rel);
         await this.deps.supervisor.deploy(this.runtime(app, rel), await this.runnable(app.name, rel));
         this.deps.log(app.name, `Server restarted: v${rel.version} is running again`);
       } catch (err) {
@@ -276,16 +277,34 @@ export class Operations {
 
   /**
    * The formation for a release: what the user scaled, else app.json's
-   * `formation` (quantity and memory or Heroku size), else Heroku's default (web=1, other types 0). Defaults are
-   * written down the first time, so `ps` shows them and scaling keeps them.
+   * `formation` (quantity, and memory or a Heroku size), else Heroku's default (web=1, other types 0). A read: the
+   * defaults are filled in here, and written down only by writes
+   * (ensureFormation: deploy, scale, boot).
    */
-  private runtime(app: OpsApp, rel: ReleaseRow): AppRuntime {
-    const have = new Map(this.deps.formation.get(app.id).map((r) => [r.type, r]));
+  private formationOf(app: OpsApp, rel: ReleaseRow): FormationEntry[] {
+    const rows = this.deps.formation.get(app.id);
+    const missing = this.missingDefaults(rows, rel);
+    return [...rows, ...missing].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  }
+
+  /** Writes the defaults of the release's types not in the formation yet, so scaling one type keeps the others. */
+  private ensureFormation(app: OpsApp, rel: ReleaseRow): void {
+    const missing = this.missingDefaults(this.deps.formation.get(app.id), rel);
+    if (missing.length) this.deps.formation.set(app.id, missing);
+  }
+
+  private missingDefaults(rows: FormationEntry[], rel: ReleaseRow): FormationEntry[] {
+    const have = new Set(rows.map((r) => r.type));
     const fromJson = appJsonFormation(rel);
-    const missing = Object.keys(rel.process_types).filter((t) => !have.has(t) && t !== 'release');
-    if (missing.length) this.deps.formation.set(app.id, missing.map((type) => ({ type, quantity: fromJson[type]?.quantity ?? (type === 'web' ? 1 : 0), memory_mb: fromJson[type]?.memoryMb ?? null })));
+    return Object.keys(rel.process_types)
+      .filter((t) => !have.has(t) && t !== 'release')
+      .map((type) => ({ type, quantity: fromJson[type]?.quantity ?? (type === 'web' ? 1 : 0), memory_mb: fromJson[type]?.memoryMb ?? null }));
+  }
+
+  /** What the supervisor runs for a release (a read: see formationOf). */
+  private runtime(app: OpsApp, rel: ReleaseRow): AppRuntime {
     const formation: AppRuntime['formation'] = {};
-    for (const r of this.deps.formation.get(app.id)) formation[r.type] = { quantity: r.quantity, memoryMb: r.memory_mb ?? undefined };
+    for (const r of this.formationOf(app, rel)) formation[r.type] = { quantity: r.quantity, memoryMb: r.memory_mb ?? undefined };
     const sec = (k: string, dflt: number): number => (app.settings[k] ?? dflt) * 1000;
     return {
       name: app.name,

@@ -89,6 +89,14 @@ test('a crashed instance restarts at once, then with growing backoff; scale up a
   assert.deepEqual(sup.ps('supapp'), []);
 });
 
+test('a worker that crashes while the deploy still waits for web is restarted once the deploy is done', async (t) => {
+  const { sup, release } = setup(t);
+  // the worker is up at once and exits at once; web only listens after half a second
+  const rel = release(1, { 'server.js': SERVER }, { web: 'sleep 0.5; exec node server.js', worker: 'exit 3' });
+  await sup.deploy(app({ web: { quantity: 1 }, worker: { quantity: 1 } }), rel);
+  await waitFor(() => (sup.ps('supapp').find((i) => i.name === 'worker.1')?.restarts ?? 0) >= 1, { timeoutMs: 30_000, what: 'the worker restarted' });
+});
+
 test('restart replaces one instance at a time, the new one up before the old one stops', async (t) => {
   const { sup, release, last } = setup(t);
   await sup.deploy(app({ web: { quantity: 2 } }), release(1, { 'server.js': SERVER }, { web: 'node server.js' }));

@@ -11,4 +11,5 @@ export { startBackend, stopBackend, startRouter, get, answeredBy, type Backend, 
 export { stepEnv, workspace, rebuildDir, build, startProcess, waitForHttp, type Workspace } from './buildpacks.js';
 export { Load, type PhaseResult } from './load.js';
 export { startTestRegistry, type TestRegistry } from './registry.js';
+export { smallStackRecipes } from './stacks.js';
 export { selfSignedCert, splitFrames, syslogTlsReceiver, httpsReceiver, type Cert, type Receiver } from './receivers.js';

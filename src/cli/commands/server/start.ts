@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 /** What the daemon needs; injected by the entry point so the CLI does not import the daemon. */
-export type RunServer = (flags: { home?: string; apiListen?: string; routerListen?: string; domain?: string; buildTimeout?: string; keepReleases?: string; cronTimeScale?: string; autoscaleTick?: string; metricsInterval?: string; runtimeCache?: string }) => Promise<void>;
+export type RunServer = (flags: { home?: string; apiListen?: string; routerListen?: string; domain?: string; buildTimeout?: string; keepReleases?: string; cronTimeScale?: string; autoscaleTick?: string; metricsInterval?: string; runtimeCache?: string; stackCache?: string }) => Promise<void>;
 
 export function register(program: Command, runServer: RunServer): void {
   program
@@ -16,6 +16,7 @@ export function register(program: Command, runServer: RunServer): void {
     .option('--runtime-cache <dir>', 'shared cache of Node releases apps ask for in engines.node (may be shared by several servers) [$SLIPWAY_RUNTIME_CACHE] (default HOME/runtimes)')
     .option('--autoscale-tick <ms>', 'how often the autoscaler reads the router\'s figures [$SLIPWAY_AUTOSCALE_TICK] (default 1000)')
     .option('--metrics-interval <ms>', 'how often metrics sample every app [$SLIPWAY_METRICS_INTERVAL] (default 10000)')
+    .option('--stack-cache <dir>', 'machine-wide stack cache shared by every home [$SLIPWAY_STACK_CACHE] (default /var/cache/slipway/stacks as root)')
     .addOption(program.createOption('--cron-time-scale <n>', 'tests only: cron schedules run n times faster').hideHelp())
     .addHelpText('after', '\nExample:\n  $ slipway server --home /var/lib/slipway --api-listen 0.0.0.0:7070 --domain apps.example.com')
     .action(async (opts: Parameters<RunServer>[0]) => {
