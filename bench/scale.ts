@@ -43,7 +43,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 async function mustApi(d: Daemon, method: string, p: string, body?: unknown): Promise<void> {
   const r = await d.api(method, p, body);
-  if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${r.text}`);
+  if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${r.text}\nserver log tail:\n${d.stderr.slice(-1500)}`);
 }
 
 /** curl's own time for the request (no process start-up in it). */

@@ -10,6 +10,7 @@
 #   docker-registry – a real OCI registry on loopback for the image push tests
 #   mmdebstrap – builds stacks (Debian root filesystems) from the machine's apt sources
 #   chromium   – the dashboard's browser tests and bench (driven headless by playwright-core)
+#   openssl    – the router's default (self-signed) certificate; the TLS tests' private CA
 #   perl, cpanminus, carton, libplack-perl, starman, libcgi-emulate-psgi-perl, libcgi-compile-perl
 #              – the perl buildpack (PSGI apps on plackup/Starman, CGI scripts through Plack)
 # As root it installs them; otherwise it prints the exact command to run.
@@ -27,6 +28,7 @@ command -v g++ >/dev/null || need+=(g++)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v cc >/dev/null || need+=(gcc)
 command -v perl >/dev/null || need+=(perl-base)
+command -v openssl >/dev/null || need+=(openssl)
 command -v cpanm >/dev/null || need+=(cpanminus)
 command -v carton >/dev/null || need+=(carton)
 command -v plackup >/dev/null || need+=(libplack-perl)

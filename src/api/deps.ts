@@ -2,6 +2,7 @@
 // server.ts and the routes-*.ts files do not import each other.
 import type { AppService } from '../apps/index.js';
 import type { AuthService } from '../auth/index.js';
+import type { CertManager } from '../router/index.js';
 import type { BuildService } from '../builds/index.js';
 import type { HookEnv } from '../git/index.js';
 import type { DrainService, LogStore } from '../logs/index.js';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   stacks: StackService;
   /** Who a token is and what it may do; read on every request, so a new or revoked token counts at once. */
   auth: AuthService;
+  /** Certificates apps serve over HTTPS. */
+  certs: CertManager;
   server(): ServerJson;
   webUrl(app: string): string;
   /** Brings the router's entry for an app up to date (after create, domain changes); resolves when it routes. */

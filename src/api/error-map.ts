@@ -8,6 +8,7 @@ const STATUS: Record<ErrorCode, number> = {
   E_FORBIDDEN: 403,
   E_CONFLICT: 409,
   E_CSRF_REJECTED: 403,
+  E_CERT_INVALID: 422,
   E_NOT_FOUND: 404,
   E_APP_NOT_FOUND: 404,
   E_APP_EXISTS: 409,

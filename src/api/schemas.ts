@@ -62,6 +62,8 @@ export interface ServerJson {
   version: string;
   api: string;
   router: string;
+  /** The router's HTTPS address, when it has one. */
+  router_tls?: string;
   domain: string;
 }
 
@@ -157,4 +159,15 @@ export interface AuditJson {
   app: string | null;
   status: number;
   remote: string;
+}
+
+export interface CertJson {
+  id: string;
+  hosts: string[];
+  source: 'manual' | 'acme';
+  issuer: string;
+  not_before: string;
+  not_after: string;
+  status: 'issued' | 'pending' | 'failed';
+  error?: string;
 }

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { SlipwayError } from '../lib/index.js';
 import { installGuard } from './guard.js';
 import { authRoutes } from './routes-auth.js';
+import { certRoutes } from './routes-certs.js';
 import { toHttpError } from './error-map.js';
 import { appRoutes } from './routes-apps.js';
 import { buildRoutes } from './routes-builds.js';
@@ -48,6 +49,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   logRoutes(api, deps);
   runRoutes(api, deps);
   authRoutes(api, deps);
+  certRoutes(api, deps);
   metricRoutes(api, deps);
   stackRoutes(api, deps);
   drainRoutes(api, deps);

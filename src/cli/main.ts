@@ -39,6 +39,7 @@ export const COMMANDS: [names: string[], load: () => Promise<CommandModule>][] =
   [['drains', 'drains:add', 'drains:remove'], () => import('./commands/drains/index.js')],
   [['domains', 'domains:add', 'domains:remove', 'open'], () => import('./commands/domains/index.js')],
   [['login', 'logout'], () => import('./commands/auth/login.js')],
+  [['certs', 'certs:add', 'certs:remove'], () => import('./commands/domains/certs.js')],
   [['users', 'users:add', 'users:remove'], () => import('./commands/users/users.js')],
   [['tokens', 'tokens:create', 'tokens:revoke'], () => import('./commands/users/tokens.js')],
   [['access', 'access:add', 'access:remove', 'audit'], () => import('./commands/users/access.js')],

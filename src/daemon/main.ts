@@ -21,8 +21,10 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const p = wire(settings);
 
   // every app is in the first HAProxy config (one start, no reload per app); boot() fills in targets
+  await p.certs.load(); // in HAProxy's first config: no runtime change per certificate
   const routed = await p.routing.start(p.store.listApps().map((app) => app.name));
   p.urls.router = urlFor(settings.routerListen.host, routed.port);
+  if (settings.routerTlsListen && routed.tlsPort) p.urls.routerTls = urlFor(settings.routerTlsListen.host, routed.tlsPort).replace(/^http:/, 'https:');
   await p.api.listen({ host: settings.apiListen.host, port: settings.apiListen.port });
   const apiAddr = p.api.server.address();
   if (!apiAddr || typeof apiAddr === 'string') throw new Error('API listener has no TCP address');
@@ -54,9 +56,9 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
+  const info = { pid: process.pid, api: p.urls.api, router: p.urls.router, ...(p.urls.routerTls ? { router_tls: p.urls.routerTls } : {}), domain: settings.domain, version: p.version, home: settings.home, started_at: new Date().toISOString() };
   writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o644);
-  process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
+  process.stdout.write(`slipway ready api=${p.urls.api} router=${p.urls.router}${p.urls.routerTls ? ` router_tls=${p.urls.routerTls}` : ''} domain=${settings.domain} home=${settings.home} pid=${process.pid}\n`);
   p.metrics.start();
   p.drains.start();
   void p.ops

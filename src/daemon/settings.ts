@@ -13,6 +13,8 @@ export interface Settings {
   home: string;
   apiListen: Listen;
   routerListen: Listen;
+  /** HTTPS on the router (HAProxy terminates TLS), when set. */
+  routerTlsListen?: Listen;
   domain: string;
   buildTimeoutMs: number;
   /** Unpacked release directories kept per app besides the running one (slugs are always kept). */
@@ -34,6 +36,7 @@ export interface ServerFlags {
   home?: string;
   apiListen?: string;
   routerListen?: string;
+  routerTlsListen?: string;
   domain?: string;
   buildTimeout?: string;
   keepReleases?: string;
@@ -84,6 +87,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     metricsInterval: flags.metricsInterval ?? env.SLIPWAY_METRICS_INTERVAL ?? '10000',
     stackCache: flags.stackCache ?? env.SLIPWAY_STACK_CACHE ?? defaultStackCacheRoot(),
   };
+  const routerTls = flags.routerTlsListen ?? env.SLIPWAY_ROUTER_TLS_LISTEN;
   const r = Schema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -94,6 +98,7 @@ export function parseSettings(flags: ServerFlags, env: NodeJS.ProcessEnv): Setti
     home: path.resolve(r.data.home),
     apiListen: parseListen(r.data.apiListen, '--api-listen'),
     routerListen: parseListen(r.data.routerListen, '--router-listen'),
+    ...(routerTls ? { routerTlsListen: parseListen(routerTls, '--router-tls-listen') } : {}),
     domain: r.data.domain,
     buildTimeoutMs: r.data.buildTimeout * 1000,
     keepReleases: r.data.keepReleases,

@@ -12,7 +12,7 @@ import { packageVersion } from '../lib/index.js';
 import { DrainService, LogStore } from '../logs/index.js';
 import { Metrics } from '../metrics/index.js';
 import { ReleaseService } from '../releases/index.js';
-import { Routing } from '../router/index.js';
+import { CertManager, Routing } from '../router/index.js';
 import { ProcessDriver } from '../runtime/index.js';
 import { CronService, RunService } from '../scheduler/index.js';
 import { ensureRuntimeCache, isFunctionWebCommand, NodeRuntimes, RUNTIMES_MOUNT } from '../buildpacks/index.js';
@@ -25,6 +25,8 @@ import { ensureAdminToken } from './token.js';
 export interface Urls {
   api: string;
   router: string;
+  /** The HTTPS listener, when there is one. */
+  routerTls?: string;
 }
 
 export interface Platform {
@@ -32,6 +34,7 @@ export interface Platform {
   store: Store;
   api: FastifyInstance;
   routing: Routing;
+  certs: CertManager;
   supervisor: Supervisor;
   ops: Operations;
   cron: CronService;
@@ -60,7 +63,7 @@ export function wire(settings: Settings): Platform {
 
   const rules = autoscaleRules(new AutoscaleStore(db));
   const routing = new Routing({
-    router: { runDir: path.join(home, 'router'), domain: settings.domain, listen: settings.routerListen },
+    router: { runDir: path.join(home, 'router'), domain: settings.domain, listen: settings.routerListen, tlsListen: settings.routerTlsListen },
     hosts: (name) => {
       const app = store.findApp(name);
       return app && store.domains(app.id);
@@ -70,6 +73,17 @@ export function wire(settings: Settings): Platform {
       return app !== undefined && scalesToZero(rules, app.id);
     },
     log: (app, e) => logs.append(app, e),
+  });
+
+  const certs = new CertManager({
+    dir: path.join(home, 'certs'),
+    serve: (id, pem) => routing.router.setCert(id, pem),
+    unserve: (id) => routing.router.removeCert(id),
+    hostsOf: (name) => {
+      const app = store.findApp(name);
+      return app ? [`${app.name}.${settings.domain}`, ...store.domains(app.id)] : [];
+    },
+    log: (app, line) => logs.append(app, { source: 'platform', line }),
   });
 
   ensureRuntimeCache(settings.runtimeCache);
@@ -92,6 +106,7 @@ export function wire(settings: Settings): Platform {
         metrics.forget(app.name);
         drains.forget(app.name);
         routing.forget(app.name);
+        void certs.removeApp(app.name).catch((err: unknown) => process.stderr.write(`slipway: removing ${app.name}'s certificates: ${err instanceof Error ? err.message : String(err)}\n`));
         logs.removeApp(app.name);
       },
     },
@@ -202,12 +217,13 @@ export function wire(settings: Settings): Platform {
     auth,
     // a session stands for its token: it lives exactly as long as the token does
     sessions: new Sessions(new SessionStore(db), (hash) => auth.principalByHash(hash) !== undefined),
-    server: () => ({ version, api: urls.api, router: urls.router, domain: settings.domain }),
+    server: () => ({ version, api: urls.api, router: urls.router, ...(urls.routerTls ? { router_tls: urls.routerTls } : {}), domain: settings.domain }),
+    certs,
     webUrl,
     route: (app) => routing.refresh(app),
     gitUrl: (name) => `${urls.api}/git/${name}.git`,
   });
-  return { db, store, api, routing, supervisor, ops, cron, autoscaler, logs, metrics, drains, version, urls, hook };
+  return { db, store, api, certs, routing, supervisor, ops, cron, autoscaler, logs, metrics, drains, version, urls, hook };
 }
 
 /** The state room's autoscale table as the autoscaler's RuleStore (a rule turned off keeps its figures). */

@@ -25,13 +25,14 @@ test('slipway run: output, exit codes 0/1/137, stdin, argv without a shell, deta
   const literal = await d.cli(['run', '-a', 'oneoff', '--', 'echo', '$(touch /tmp/x); `id`', '$GREETING']);
   assert.equal(literal.stdout, '$(touch /tmp/x); `id` $GREETING\n', 'the argv is run as given, with no shell');
 
-  const det = await d.cli(['run', '-a', 'oneoff', '--detach', '--', 'sh', '-c', 'echo detached output; sleep 1']);
+  // long enough that the next CLI call sees it running on a busy machine (one CLI start can take seconds there)
+  const det = await d.cli(['run', '-a', 'oneoff', '--detach', '--', 'sh', '-c', 'echo detached output; sleep 8']);
   assert.equal(det.exitCode, 0, det.stderr);
   assert.match(det.stderr, /up, run\.6/);
   const ps = JSON.parse((await d.cli(['ps', '-a', 'oneoff', '--json'])).stdout) as { instances: { name: string }[] };
   assert.ok(ps.instances.some((i) => i.name === 'run.6'), 'a detached run shows in ps while it runs');
   await waitFor(async () => /app\[run\.6\]: detached output/.test((await d.cli(['logs', '-a', 'oneoff', '--ps', 'run.6'])).stdout), { timeoutMs: 10_000, what: 'detached output in the logs' });
-  await waitFor(async () => (JSON.parse((await d.cli(['runs', '-a', 'oneoff', '--json'])).stdout) as { name: string; exit_code: number | null }[])[0]?.exit_code === 0, { timeoutMs: 10_000, what: 'run.6 to finish' });
+  await waitFor(async () => (JSON.parse((await d.cli(['runs', '-a', 'oneoff', '--json'])).stdout) as { name: string; exit_code: number | null }[])[0]?.exit_code === 0, { timeoutMs: 60_000, what: 'run.6 to finish' });
   const runs = JSON.parse((await d.cli(['runs', '-a', 'oneoff', '--json'])).stdout) as { name: string; exit_code: number | null; signal: string | null; release: string }[];
   assert.deepEqual(runs.map((r) => `${r.name} ${r.exit_code ?? r.signal}`), ['run.6 0', 'run.5 0', 'run.4 0', 'run.3 137', 'run.2 1', 'run.1 0']);
   assert.equal(runs[0]?.release, 'v3');

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'E_FORBIDDEN'
   | 'E_CONFLICT'
   | 'E_CSRF_REJECTED'
+  | 'E_CERT_INVALID'
   | 'E_NOT_FOUND'
   | 'E_APP_NOT_FOUND'
   | 'E_APP_EXISTS'

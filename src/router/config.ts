@@ -16,6 +16,15 @@ export interface RunPaths {
   masterSock: string;
   hostsMap: string;
   statesMap: string;
+  /** Hosts whose plain-HTTP requests are redirected to HTTPS. */
+  redirectMap: string;
+  /** ACME HTTP-01: token → key authorization, answered before any app sees the request. */
+  acmeMap: string;
+  certsDir: string;
+  crtList: string;
+  /** The certificate for names no other certificate covers (self-signed, made at start). */
+  defaultCert: string;
+  certFile: (id: string) => string;
   pageBody: (p: PageName) => string;
   errorfile: (p: PageName) => string;
 }
@@ -36,6 +45,12 @@ export function runPaths(dir: string): RunPaths {
     masterSock: path.join(d, 'master.sock'),
     hostsMap: path.join(d, 'hosts.map'),
     statesMap: path.join(d, 'states.map'),
+    redirectMap: path.join(d, 'redirect.map'),
+    acmeMap: path.join(d, 'acme.map'),
+    certsDir: path.join(d, 'certs'),
+    crtList: path.join(d, 'certs.list'),
+    defaultCert: path.join(d, 'certs', 'default.pem'),
+    certFile: (id) => path.join(d, 'certs', `${id}.pem`),
     pageBody: (p) => path.join(d, 'pages', `${p}.html`),
     errorfile: (p) => path.join(d, 'pages', `${p}.http`),
   };
@@ -78,6 +93,8 @@ export interface ConfigInput {
   dropPrivileges: boolean;
   threads: number;
   retrySafeRequests: boolean;
+  /** The HTTPS listener, if any (its port is the one plain requests are redirected to). */
+  tls?: { host: string; port: number };
   backends: { name: string; table: SlotTable }[];
 }
 
@@ -106,6 +123,7 @@ function globalSection(c: ConfigInput): string[] {
     // cannot pile up processes.
     '  hard-stop-after 1h',
     '  mworker-max-reloads 3',
+    ...(c.tls ? TLS_GLOBAL : []),
   ];
 }
 
@@ -146,14 +164,37 @@ function defaultsSection(c: ConfigInput): string[] {
   ];
 }
 
+/**
+ * TLS 1.2+ with forward-secret AEAD suites only; a session cache so a
+ * returning client resumes without a full handshake (tickets and IDs).
+ */
+const TLS_GLOBAL = [
+  '  ssl-default-bind-options ssl-min-ver TLSv1.2',
+  '  ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305',
+  '  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256',
+  '  tune.ssl.cachesize 100000',
+  '  tune.ssl.lifetime 600',
+];
+
+/** Plain HTTP of a host set to https-redirect goes to HTTPS, except ACME's challenge path. */
+function redirectRule(c: ConfigInput): string[] {
+  if (!c.tls) return [];
+  const port = c.tls.port === 443 ? '' : `:${c.tls.port}`;
+  return [`  http-request redirect location https://%[var(txn.host)]${port}%[capture.req.uri] code 308 if !{ ssl_fc } { var(txn.host),map(${c.paths.redirectMap}) -m found } !{ path_beg /.well-known/acme-challenge/ }`];
+}
+
 function frontendSection(c: ConfigInput): string[] {
   const ridOk = '{ req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ^[A-Za-z0-9+/=_.:-]{1,200}$ }';
   return [
     'frontend web',
     `  bind ${hostPort(c.listen.host, c.listen.port)}`,
+    ...(c.tls ? [`  bind ${hostPort(c.tls.host, c.tls.port)} ssl crt-list ${c.paths.crtList} alpn h2,http/1.1`] : []),
     '  unique-id-format %[uuid()]',
     // Host without port, lowercased; the map lookup is the whole routing table.
     '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
+    // ACME HTTP-01 challenges of pending orders are answered here, before any app.
+    `  http-request return status 200 content-type text/plain lf-string "%[path,field(4,/),map(${c.paths.acmeMap})]" if { path_beg /.well-known/acme-challenge/ } { path,field(4,/),map(${c.paths.acmeMap}) -m found }`,
+    ...redirectRule(c),
     // Replaying a POST the dead target may have acted on could do it twice.
     ...(c.retrySafeRequests ? ['  http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS'] : []),
     // A client's own request id is kept when it is one sane value (it is logged and passed on).

@@ -8,3 +8,5 @@ export type { RouteTarget, AppRouteState, AppRoute, RouterOptions, AppStats, Tar
 export { PAGES, renderPage, type ErrorPage } from './pages.js';
 export { Routing, type RoutingOptions, type WebView } from './routing.js';
 export { RequestRates } from './rates.js';
+export { CertManager, certId, type CertRecord, type CertManagerOptions } from './certs.js';
+export { checkCert, MAX_PEM_BYTES, type CheckedCert } from './cert-check.js';

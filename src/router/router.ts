@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv6 } from 'node:net';
 import os from 'node:os';
-import { freePort, writeFileAtomic } from '../lib/index.js';
+import { freePort, SlipwayError, writeFileAtomic } from '../lib/index.js';
 import { AccessLogListener } from './access-log.js';
 import { Activator } from './activator.js';
 import { BackendPool, type PoolBackend } from './backends.js';
@@ -11,6 +11,7 @@ import { ERRORFILE_PAGES, KEEPALIVE_MS, haproxyConfig, mapFile, runPaths, type R
 import { checkConfig, findHaproxy, HaproxyProcess } from './haproxy-process.js';
 import { PAGES, renderErrorfile, renderPage, type PageName } from './pages.js';
 import { runCommands, showProc, workerCommand, workerCommands } from './runtime-api.js';
+import { applyCert, CERT_ID_RULE, crtListFile, dropCert, ensureDefaultCert } from './tls.js';
 import { planSlots, slotCommands, targetAt, type SlotTable, type SlotTarget } from './slots.js';
 import { appStats, indexStats, parseShowStat } from './stats.js';
 import { checkAppName, checkTarget, normalizeHost, type AppRoute, type AppStats, type RouterOptions } from './types.js';
@@ -25,6 +26,7 @@ interface AppEntry {
   hosts: string[];
   state: AppRoute['state'];
   be: PoolBackend;
+  httpsRedirect: boolean;
 }
 
 /**
@@ -49,7 +51,11 @@ export class Router {
   private readonly logTag = `slw${randomBytes(12).toString('hex')}`;
   private queue: Promise<unknown> = Promise.resolve();
   /** What the running HAProxy holds: backend → slot count, host → backend, backend → state. */
-  private live = { backends: new Map<string, number>(), hosts: new Map<string, string>(), states: new Map<string, string>() };
+  private live = { backends: new Map<string, number>(), hosts: new Map<string, string>(), states: new Map<string, string>(), redirect: new Map<string, string>(), acme: new Map<string, string>(), certs: new Set<string>() };
+  /** Certificate id → PEM (chain + key); ACME token → key authorization. */
+  private readonly certs = new Map<string, string>();
+  private readonly acme = new Map<string, string>();
+  private tlsPort = 0;
   /** A runtime change failed halfway: the next change reloads from the files instead of trusting `live`. */
   private stale = false;
   private pendingReload: Promise<void> | undefined;
@@ -70,16 +76,23 @@ export class Router {
   }
 
   /** Starts HAProxy (supervised, restarted if it dies) with every app set so far. */
-  async start(): Promise<{ url: string; port: number }> {
+  async start(): Promise<{ url: string; port: number; tlsUrl?: string; tlsPort?: number }> {
     this.bin = findHaproxy(this.opts.haproxyBin);
     mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.paths.dir, 0o700);
     writePages(this.paths);
+    const tls = this.opts.tlsListen;
+    if (tls) {
+      await ensureDefaultCert(this.paths);
+      for (const [id, pem] of this.certs) writeFileAtomic(this.paths.certFile(id), pem, 0o600);
+    }
     this.logs = new AccessLogListener({ tag: this.logTag, onRouterLog: this.opts.onRouterLog, appFor: (be) => this.pool.appOf(be), dynoFor: (app, slot) => targetAt(this.pool.of(app)?.table, slot)?.id });
     this.logPort = await this.logs.start();
     try {
       await this.startActivator();
       this.port = this.opts.listen.port || (await freePort(this.opts.listen.host));
+      // two port-0 picks in a row can return the same free port
+      if (tls) do this.tlsPort = tls.port || (await freePort(tls.host)); while (this.tlsPort === this.port);
       await this.enqueue(async () => {
         this.pool.grow();
         await this.writeCheckedFiles();
@@ -94,7 +107,80 @@ export class Router {
       throw err;
     }
     const h = this.opts.listen.host;
-    return { url: `http://${isIPv6(h) ? `[${h}]` : h}:${this.port}`, port: this.port };
+    const url = `http://${isIPv6(h) ? `[${h}]` : h}:${this.port}`;
+    if (!tls) return { url, port: this.port };
+    return { url, port: this.port, tlsUrl: `https://${isIPv6(tls.host) ? `[${tls.host}]` : tls.host}:${this.tlsPort}`, tlsPort: this.tlsPort };
+  }
+
+  /**
+   * Serves a certificate (PEM chain + key) for the names it covers, or
+   * replaces the one with this id (a renewal). Through the runtime API: no
+   * reload, no connection dropped.
+   */
+  setCert(id: string, pem: string): Promise<void> {
+    if (!CERT_ID_RULE.test(id)) throw new SlipwayError('E_VALIDATION', `router: certificate id ${JSON.stringify(id)} is not valid`);
+    return this.change(async () => {
+      this.certs.set(id, pem);
+      if (!this.proc || !this.opts.tlsListen) return 'done'; // start() writes it
+      writeFileAtomic(this.paths.certFile(id), pem, 0o600);
+      this.writeFiles();
+      if (!this.proc.up || this.stopped || this.stale) return this.proc.up ? 'reload' : 'done';
+      return this.runtime(async () => {
+        await applyCert(this.paths, id, pem, this.live.certs.has(id));
+        this.live.certs.add(id);
+      });
+    });
+  }
+
+  removeCert(id: string): Promise<void> {
+    return this.change(async () => {
+      if (!this.certs.delete(id)) return 'done';
+      if (!this.proc || !this.opts.tlsListen) return 'done';
+      this.writeFiles();
+      const live = this.live.certs.has(id);
+      const out: Applied = !this.proc.up || this.stopped ? 'done' : this.stale ? 'reload' : live ? await this.runtime(async () => {
+        await dropCert(this.paths, id);
+        this.live.certs.delete(id);
+      }) : 'done';
+      rmSync(this.paths.certFile(id), { force: true });
+      return out;
+    });
+  }
+
+  /** ACME HTTP-01: answers /.well-known/acme-challenge/TOKEN with the key authorization (undefined: stop). */
+  setChallenge(token: string, keyAuth: string | undefined): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(token) || (keyAuth !== undefined && !/^[A-Za-z0-9_.-]{1,400}$/.test(keyAuth))) {
+      throw new SlipwayError('E_VALIDATION', 'router: an ACME token and key authorization are base64url');
+    }
+    return this.change(async () => {
+      if (keyAuth === undefined) this.acme.delete(token);
+      else this.acme.set(token, keyAuth);
+      return this.applyMaps();
+    });
+  }
+
+  /** Runs a runtime change; when it fails HAProxy is brought back to the files by a reload. */
+  private async runtime(fn: () => Promise<void>): Promise<Applied> {
+    try {
+      await fn();
+      return 'done';
+    } catch (err) {
+      this.stale = true;
+      this.reloadSoon('after a failed runtime change');
+      throw err;
+    }
+  }
+
+  /** Map-only changes (redirects, ACME challenges): at once through the runtime API. */
+  private async applyMaps(): Promise<Applied> {
+    if (!this.proc) return 'done';
+    this.writeFiles();
+    if (!this.proc.up || this.stopped) return 'done';
+    if (this.stale) return 'reload';
+    const cmds = this.mapCommands();
+    await this.runtime(() => runCommands(this.paths.adminSock, cmds));
+    this.markMapsLive();
+    return 'done';
   }
 
   /**
@@ -115,7 +201,7 @@ export class Router {
       const be = this.pool.take(app, (name) => this.live.backends.has(name));
       const before = be.table;
       be.table = planSlots(before, targets);
-      this.apps.set(app, { hosts, state: route.state, be });
+      this.apps.set(app, { hosts, state: route.state, be, httpsRedirect: route.httpsRedirect === true });
       const applied = await this.apply(be.name, before, be.table);
       this.growSoon();
       return applied;
@@ -270,8 +356,7 @@ export class Router {
       throw err;
     }
     if (cmds.length) await this.updateOldWorkers(cmds);
-    this.live.hosts = this.desiredHosts(true);
-    this.live.states = this.desiredStates(true);
+    this.markMapsLive();
     return 'done';
   }
 
@@ -326,8 +411,22 @@ export class Router {
   private markLoaded(): void {
     this.stale = false;
     this.live.backends = new Map(this.pool.all().map((b) => [b.name, b.table.slots.length]));
+    this.live.certs = new Set(this.opts.tlsListen ? this.certs.keys() : []);
+    this.markMapsLive();
+  }
+
+  private markMapsLive(): void {
     this.live.hosts = this.desiredHosts(true);
     this.live.states = this.desiredStates(true);
+    this.live.redirect = this.desiredRedirects();
+    this.live.acme = new Map(this.acme);
+  }
+
+  private desiredRedirects(): Map<string, string> {
+    const m = new Map<string, string>();
+    if (!this.opts.tlsListen) return m;
+    for (const e of this.apps.values()) if (e.httpsRedirect) for (const h of e.hosts) m.set(h, '1');
+    return m;
   }
 
   /** host → backend; `loadedOnly`: only backends HAProxy has (the runtime maps must not point at one it lacks). */
@@ -351,7 +450,12 @@ export class Router {
       ...[...want].filter(([k, v]) => live.get(k) !== v).map(([k, v]) => `${live.has(k) ? 'set' : 'add'} map ${file} ${k} ${v}`),
       ...[...live.keys()].filter((k) => !want.has(k)).map((k) => `del map ${file} ${k}`),
     ];
-    return [...diff(this.paths.statesMap, this.live.states, this.desiredStates(true)), ...diff(this.paths.hostsMap, this.live.hosts, this.desiredHosts(true))];
+    return [
+      ...diff(this.paths.statesMap, this.live.states, this.desiredStates(true)),
+      ...diff(this.paths.hostsMap, this.live.hosts, this.desiredHosts(true)),
+      ...diff(this.paths.redirectMap, this.live.redirect, this.desiredRedirects()),
+      ...diff(this.paths.acmeMap, this.live.acme, this.acme),
+    ];
   }
 
   /** Before a start or reload: the new config must parse, else the one in place (and running) stays. */
@@ -371,6 +475,9 @@ export class Router {
     const fast = { durable: false };
     writeFileAtomic(this.paths.hostsMap, mapFile(this.desiredHosts()), 0o600, fast);
     writeFileAtomic(this.paths.statesMap, mapFile(this.desiredStates()), 0o600, fast);
+    writeFileAtomic(this.paths.redirectMap, mapFile(this.desiredRedirects()), 0o600, fast);
+    writeFileAtomic(this.paths.acmeMap, mapFile(this.acme), 0o600, fast);
+    if (this.opts.tlsListen) writeFileAtomic(this.paths.crtList, crtListFile(this.paths, this.certs.keys()), 0o600, fast);
     const backends = this.pool.all().map((b) => ({ name: b.name, table: b.table }));
     const cfg = haproxyConfig({
       paths: this.paths,
@@ -381,6 +488,7 @@ export class Router {
       dropPrivileges: process.getuid?.() === 0,
       threads: this.opts.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       retrySafeRequests: this.opts.retrySafeRequests ?? true,
+      tls: this.opts.tlsListen && { host: this.opts.tlsListen.host, port: this.tlsPort },
       backends,
     });
     writeFileAtomic(cfgFile, cfg, 0o600, fast);

@@ -59,7 +59,7 @@ export class Routing {
   }
 
   /** Starts HAProxy with every app in its first config (one start, no reload per app); their targets follow as they start. */
-  async start(apps: string[]): Promise<{ url: string; port: number }> {
+  async start(apps: string[]): Promise<{ url: string; port: number; tlsUrl?: string; tlsPort?: number }> {
     await Promise.all(apps.map((app) => this.router.setApp(app, { hosts: this.opts.hosts(app) ?? [], targets: [], state: 'starting' })));
     return this.router.start();
   }

@@ -25,6 +25,8 @@ export interface AppRoute {
   activate?: boolean;
   /** Why the app is down (its last exit), for the activator's 503 and log line. */
   reason?: string;
+  /** Plain-HTTP requests to the app's hosts are redirected (308) to HTTPS (needs a TLS listener). */
+  httpsRedirect?: boolean;
 }
 
 export interface RouterOptions {
@@ -34,6 +36,8 @@ export interface RouterOptions {
   domain: string;
   /** Port 0 picks a free port. */
   listen: { host: string; port: number };
+  /** The HTTPS listener (HAProxy terminates TLS; SNI picks the certificate). Port 0 picks a free port. */
+  tlsListen?: { host: string; port: number };
   /** One call per request routed to an app, as a Heroku-style router line. */
   onRouterLog: (app: string, line: string) => void;
   /** Default: `haproxy` on PATH, else /usr/sbin/haproxy. */

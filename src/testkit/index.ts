@@ -11,5 +11,6 @@ export { startBackend, stopBackend, startRouter, get, answeredBy, type Backend, 
 export { stepEnv, workspace, rebuildDir, build, startProcess, waitForHttp, type Workspace } from './buildpacks.js';
 export { Load, type PhaseResult } from './load.js';
 export { startTestRegistry, type TestRegistry } from './registry.js';
+export { makeCa, issueCert, type TestCa } from './certs.js';
 export { smallStackRecipes } from './stacks.js';
 export { selfSignedCert, splitFrames, syslogTlsReceiver, httpsReceiver, type Cert, type Receiver } from './receivers.js';

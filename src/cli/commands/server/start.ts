@@ -10,6 +10,7 @@ export function register(program: Command, runServer: RunServer): void {
     .option('--home <dir>', 'state directory [$SLIPWAY_HOME] (default ~/.slipway)')
     .option('--api-listen <host:port>', 'API and git address [$SLIPWAY_API_LISTEN] (default 127.0.0.1:7070; port 0 = any free port)')
     .option('--router-listen <host:port>', 'router address [$SLIPWAY_ROUTER_LISTEN] (default 127.0.0.1:8080)')
+    .option('--router-tls-listen <host:port>', 'HTTPS on the router: HAProxy terminates TLS, SNI picks the certificate [$SLIPWAY_ROUTER_TLS_LISTEN] (default: off)')
     .option('--domain <domain>', 'apps are served at APP.DOMAIN [$SLIPWAY_DOMAIN] (default localhost)')
     .option('--build-timeout <seconds>', 'builds are killed past this [$SLIPWAY_BUILD_TIMEOUT] (default 900)')
     .option('--keep-releases <n>', 'unpacked releases kept per app for fast rollback; slugs are always kept [$SLIPWAY_KEEP_RELEASES] (default 3)')
