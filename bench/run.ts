@@ -11,6 +11,7 @@ import { images } from './images.js';
 import { cli } from './cli.js';
 import { scale } from './scale.js';
 import { nodeRuntime } from './node-runtime.js';
+import { dashboard } from './dashboard.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'apps-create': () => appsCreate(),
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   cli: () => cli(),
   scale: () => scale(),
   'node-runtime': () => nodeRuntime(),
+  dashboard: () => dashboard(),
 };
 
 const wanted = process.argv.slice(2);

@@ -72,6 +72,8 @@ test('app.json env on the first deploy, then deploy scripts: predeploy writes in
   assert.match(push.stderr, /Launching\.\.\. done, v4[\s\S]*Running postdeploy[^\n]*\n[^\n]*postdeploy ran in v4: written by predeploy of hola/);
   const host = { host: `scripts.${d.info.domain}` };
   assert.equal((await httpGet(d.info.router, host)).body, 'written by predeploy of hola\n');
+  const ps = JSON.parse((await d.cli(['ps', '-a', 'scripts', '--json'])).stdout) as { formation: { type: string; quantity: number; memory_mb: number | null }[] };
+  assert.deepEqual(ps.formation.map((f) => [f.type, f.quantity, f.memory_mb]), [['web', 1, 1024]], 'app.json formation: quantity and the memory of a standard-2x');
 
   const appJson = readFileSync(path.join(dir, 'app.json'), 'utf8');
   writeFileSync(path.join(dir, 'app.json'), appJson.replace(/"predeploy": ".*",/, '"predeploy": "echo about to fail; exit 3",'));

@@ -116,6 +116,10 @@ describe('parseAppJson: unknown keys are warnings', () => {
     rejects(json({ image: 'x', formation: { web: { quantity: '2', replicas: 2 } } }), 'app.json: formation.web.quantity: must be an integer');
   });
 
+  it('warns about a dyno size it cannot map to memory', () => {
+    assert.deepEqual(warnings({ formation: { web: { size: 'standard-2x' }, worker: { size: 'huge' } } }), ['app.json: formation.worker.size: "huge" is not a size Slipway knows (use memory, e.g. "512M"); no memory limit is set from it']);
+  });
+
   it('reports add-ons as not provisioned, never as a failure', () => {
     assert.deepEqual(warnings({ addons: ['heroku-postgresql', { plan: 'heroku-redis:mini', as: 'CACHE' }] }), ['app.json: addons not provisioned (Slipway has no add-ons yet): heroku-postgresql, heroku-redis:mini']);
   });

@@ -4,6 +4,7 @@ import { AppJsonSchema, type AppManifest } from './app-json-schema.js';
 import { findLimitProblems } from './app-json-limits.js';
 import { formatPath, parseJsonc } from './jsonc.js';
 import { findUnknownKeys } from './unknown-keys.js';
+import { isKnownSize } from './formation.js';
 
 export type { AppManifest, AppScripts, CronConcurrency, CronJob, EnvSpec, FormationSpec, HealthCheck, HealthCheckType } from './app-json-schema.js';
 export { nextCronRuns } from './cron.js';
@@ -39,6 +40,9 @@ export function parseAppJson(text: string, file = 'app.json'): ParsedAppJson {
 function warningsFor(data: unknown, manifest: AppManifest, file: string): string[] {
   const unknown = findUnknownKeys(AppJsonSchema, data).map((u) => located(file, formatPath(u.path), `${JSON.stringify(u.key)} is not used by Slipway`));
   const addons = (manifest.addons ?? []).map((a) => (typeof a === 'string' ? a : typeof a.plan === 'string' ? a.plan : JSON.stringify(a)));
+  for (const [type, f] of Object.entries(manifest.formation ?? {})) {
+    if (f.size !== undefined && f.memory === undefined && !isKnownSize(f.size)) unknown.push(`${file}: formation.${type}.size: "${f.size}" is not a size Slipway knows (use memory, e.g. "512M"); no memory limit is set from it`);
+  }
   if (addons.length > 0) unknown.push(`${file}: addons not provisioned (Slipway has no add-ons yet): ${addons.join(', ')}`);
   return unknown;
 }

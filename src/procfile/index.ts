@@ -11,3 +11,6 @@ export { nextCronRuns, findCronProblem, findTimeZoneProblem } from './cron.js';
 
 /** app.json `env` on an app's first deploy: values, generated secrets, required keys. */
 export { planAppEnv, type AppEnvPlan } from './app-env.js';
+
+/** app.json formation memory: `memory` or Heroku's dyno `size`, in MB. */
+export { formationMemoryMb, isKnownSize } from './formation.js';

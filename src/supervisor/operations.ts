@@ -1,5 +1,5 @@
 import { SlipwayError } from '../lib/index.js';
-import { ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
+import { appJsonFormation, ensureUnpacked, pruneUnpacked, type ReleaseRow, type ReleaseService } from '../releases/index.js';
 import { ReleaseGuard, type RequestWindow } from './guard.js';
 import { formationLine, type Supervisor } from './supervisor.js';
 import type { AppRuntime, InstanceView, RunnableRelease } from './types.js';
@@ -277,13 +277,13 @@ export class Operations {
 
   /**
    * The formation for a release: what the user scaled, else app.json's
-   * `formation`, else Heroku's default (web=1, other types 0). A read: the
+   * `formation` (quantity, and memory or a Heroku size), else Heroku's default (web=1, other types 0). A read: the
    * defaults are filled in here, and written down only by writes
    * (ensureFormation: deploy, scale, boot).
    */
   private formationOf(app: OpsApp, rel: ReleaseRow): FormationEntry[] {
     const rows = this.deps.formation.get(app.id);
-    const missing = this.missingDefaults(rows, rel).map((r) => ({ ...r, memory_mb: null }));
+    const missing = this.missingDefaults(rows, rel);
     return [...rows, ...missing].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   }
 
@@ -293,12 +293,12 @@ export class Operations {
     if (missing.length) this.deps.formation.set(app.id, missing);
   }
 
-  private missingDefaults(rows: FormationEntry[], rel: ReleaseRow): { type: string; quantity: number }[] {
+  private missingDefaults(rows: FormationEntry[], rel: ReleaseRow): FormationEntry[] {
     const have = new Set(rows.map((r) => r.type));
-    const fromJson = (rel.app_json as { formation?: Record<string, { quantity?: number }> } | null)?.formation ?? {};
+    const fromJson = appJsonFormation(rel);
     return Object.keys(rel.process_types)
       .filter((t) => !have.has(t) && t !== 'release')
-      .map((type) => ({ type, quantity: fromJson[type]?.quantity ?? (type === 'web' ? 1 : 0) }));
+      .map((type) => ({ type, quantity: fromJson[type]?.quantity ?? (type === 'web' ? 1 : 0), memory_mb: fromJson[type]?.memoryMb ?? null }));
   }
 
   /** What the supervisor runs for a release (a read: see formationOf). */
